@@ -1,0 +1,47 @@
+import { Pool, neonConfig } from "@neondatabase/serverless";
+import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import * as schema from "./schema.ts";
+
+export type Database = NeonDatabase<typeof schema>;
+
+export interface DatabaseConfig {
+  /** `postgres://user:password@host:port/db`. */
+  databaseUrl: string;
+  /**
+   * `host:port` of a local WebSocket-to-TCP proxy (Neon's wsproxy protocol) in front of a plain Postgres.
+   * Unset in production, where the Neon driver speaks to Neon's own endpoint over wss.
+   */
+  wsProxy?: string | undefined;
+}
+
+let configuredProxy: string | undefined;
+
+/**
+ * Neon's driver keeps its WebSocket settings in a module-global `neonConfig`, so a proxy is configured once
+ * per isolate. The settings turn off what only Neon's endpoint supports (TLS inside the socket, pipelining
+ * the startup) because a plain Postgres behind a proxy speaks the ordinary protocol.
+ */
+function configureProxy(wsProxy: string | undefined): void {
+  if (!wsProxy || configuredProxy === wsProxy) return;
+  neonConfig.wsProxy = (host, port) => `${wsProxy}/v2?address=${host}:${port}`;
+  neonConfig.useSecureWebSocket = false;
+  neonConfig.pipelineTLS = false;
+  neonConfig.pipelineConnect = false;
+  configuredProxy = wsProxy;
+}
+
+/**
+ * A drizzle database over a fresh Neon WebSocket pool. In Workers a pool must not outlive the request (or
+ * the burst of work) that opened it: call `end()` when done.
+ *
+ * @example
+ * const { db, end } = openDatabase({ databaseUrl, wsProxy });
+ * try { await loadSnapshot(db, "demo"); } finally { await end(); }
+ */
+export function openDatabase(config: DatabaseConfig): { db: Database; end: () => Promise<void> } {
+  configureProxy(config.wsProxy);
+  const pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
+  // An idle pooled client whose socket dies emits 'error' on the pool; unhandled, that would crash the isolate.
+  pool.on("error", (error) => console.error("database pool error:", error.message));
+  return { db: drizzle({ client: pool, schema }), end: () => pool.end() };
+}

@@ -1,0 +1,81 @@
+import { eq, sql } from "drizzle-orm";
+import type { Database } from "./client.ts";
+import { documentSnapshots, documents } from "./schema.ts";
+
+export interface Snapshot {
+  state: Uint8Array;
+  text: string;
+  language: string;
+  updatedAt: Date;
+}
+
+export interface SnapshotInput {
+  docId: string;
+  state: Uint8Array;
+  text: string;
+  language: string;
+}
+
+/** The latest snapshot of a document, or undefined when it has none (a new document). */
+export async function loadSnapshot(db: Database, docId: string): Promise<Snapshot | undefined> {
+  const [row] = await db
+    .select({
+      state: documentSnapshots.state,
+      text: documentSnapshots.text,
+      language: documents.language,
+      updatedAt: documentSnapshots.updatedAt,
+    })
+    .from(documentSnapshots)
+    .innerJoin(documents, eq(documents.id, documentSnapshots.documentId))
+    .where(eq(documentSnapshots.documentId, docId));
+  return row;
+}
+
+/** Writes a document's snapshot, creating the document row on first save. One round trip. */
+export async function saveSnapshot(db: Database, input: SnapshotInput): Promise<void> {
+  const { docId, state, text, language } = input;
+  // Both upserts in one statement: a CTE keeps the document row and its snapshot consistent without a
+  // transaction, which the WebSocket pool would otherwise need an extra round trip for.
+  await db.execute(sql`
+    with doc as (
+      insert into ${documents} (id, language) values (${docId}, ${language})
+      on conflict (id) do update set language = excluded.language, updated_at = now()
+      returning id
+    )
+    insert into ${documentSnapshots} (document_id, state, text, text_length, updated_at)
+    select id, ${state}, ${text}, ${[...text].length}, now() from doc
+    on conflict (document_id) do update
+      set state = excluded.state, text = excluded.text, text_length = excluded.text_length, updated_at = now()
+  `);
+}
+
+export interface DocumentSummary {
+  id: string;
+  language: string;
+  text: string;
+  length: number;
+  updatedAt: Date;
+}
+
+/** A document's text and metadata for REST reads, or undefined when unknown. */
+export async function findDocument(db: Database, docId: string): Promise<DocumentSummary | undefined> {
+  const [row] = await db
+    .select({
+      id: documents.id,
+      language: documents.language,
+      text: documentSnapshots.text,
+      length: documentSnapshots.textLength,
+      updatedAt: documentSnapshots.updatedAt,
+    })
+    .from(documents)
+    .innerJoin(documentSnapshots, eq(documents.id, documentSnapshots.documentId))
+    .where(eq(documents.id, docId));
+  return row;
+}
+
+/** Round-trip time of a trivial query, in milliseconds. Throws when the database is unreachable. */
+export async function pingDatabase(db: Database): Promise<number> {
+  const started = Date.now();
+  await db.execute(sql`select 1`);
+  return Date.now() - started;
+}

@@ -1,0 +1,40 @@
+/**
+ * WebSocket close codes the room uses, in the 4000-4999 range left to applications. Like Hocuspocus, each
+ * mirrors the HTTP status that means the same thing (4400 ~ 400), so logs read naturally.
+ *
+ * Clients should not reconnect after the codes in {@link FATAL_CLOSE_CODES}: retrying cannot succeed.
+ * After any other code (and after 1006, a dropped connection) they reconnect with backoff.
+ */
+export const CloseCode = {
+  /** The document id in the URL is not a valid id. */
+  InvalidDocumentId: 4400,
+  /** No valid credentials (reserved for room tokens). */
+  Unauthorized: 4401,
+  /** Credentials valid, but not for this document (reserved for room tokens). */
+  Forbidden: 4403,
+  /** One frame exceeded the room's maximum message size. */
+  MessageTooLarge: 4413,
+  /** A frame that is not a well-formed Yjs sync or awareness message. */
+  MalformedMessage: 4422,
+  /** The client sent more than the room accepts per second. */
+  RateLimited: 4429,
+  /** The room could not load the document's state (database down or slow); try again shortly. */
+  RoomUnavailable: 4503,
+  /** Applying the client's update would make the document larger than the maximum document size. */
+  DocumentTooLarge: 4507,
+} as const;
+
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.InvalidDocumentId,
+  CloseCode.Forbidden,
+  CloseCode.MessageTooLarge,
+  CloseCode.MalformedMessage,
+  CloseCode.DocumentTooLarge,
+]);
+
+/** The name of a close code for logs and UI, e.g. `closeCodeName(4413) === "MessageTooLarge"`. */
+export function closeCodeName(code: number): string | undefined {
+  return Object.entries(CloseCode).find(([, value]) => value === code)?.[0];
+}

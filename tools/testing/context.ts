@@ -1,0 +1,25 @@
+/**
+ * What the global setup hands every test file through vitest's `provide`/`inject`.
+ *
+ * @example
+ * import { inject } from "vitest";
+ * const { partyUrl } = inject("stack");
+ */
+export interface StackUrls {
+  /** The Vite dev server, proxying /api and /parties: what a browser opens. */
+  webUrl: string;
+  /** The worker (`wrangler dev`). */
+  workerUrl: string;
+  /** The party (`partykit dev`), e.g. http://127.0.0.1:1999. */
+  partyUrl: string;
+  /** `postgres://...` of the database the stack uses (embedded or DATABASE_URL). */
+  databaseUrl: string;
+  /** host:port of the WebSocket-to-TCP proxy in front of that database. */
+  wsProxy: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    stack: StackUrls;
+  }
+}
