@@ -42,6 +42,6 @@ export function openDatabase(config: DatabaseConfig): { db: Database; end: () =>
   configureProxy(config.wsProxy);
   const pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
   // An idle pooled client whose socket dies emits 'error' on the pool; unhandled, that would crash the isolate.
-  pool.on("error", (error) => console.error("database pool error:", error.message));
+  pool.on("error", (error: Error) => console.error("database pool error:", error.message));
   return { db: drizzle({ client: pool, schema }), end: () => pool.end() };
 }

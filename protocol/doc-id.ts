@@ -17,12 +17,12 @@ export class InvalidDocIdError extends Error {
   }
 }
 
-export function isValidDocId(id: unknown): id is string {
+export function isValidDocId(id: unknown): boolean {
   return typeof id === "string" && DOC_ID_PATTERN.test(id);
 }
 
 export function parseDocId(id: unknown): string {
-  if (!isValidDocId(id)) throw new InvalidDocIdError(String(id).slice(0, DOC_ID_MAX_LENGTH + 1));
+  if (typeof id !== "string" || !DOC_ID_PATTERN.test(id)) throw new InvalidDocIdError(String(id).slice(0, DOC_ID_MAX_LENGTH + 1));
   return id;
 }
 

@@ -6,7 +6,7 @@ export const Limits = {
   /** Largest single WebSocket frame a client may send (Cloudflare's own cap is 1 MiB). */
   maxMessageBytes: 1024 * 1024,
   /** Largest encoded document state; updates that would grow a document past it are refused. */
-  maxDocumentBytes: 16 * 1024 * 1024,
+  maxDocumentBytes: 8 * 1024 * 1024,
   /** Longest display name. */
   maxNameLength: 64,
 } as const;

@@ -1,0 +1,58 @@
+import { Limits } from "@collab/protocol";
+
+/**
+ * The room's configuration, read once from `room.env` (partykit.json `vars`, `.env`, `--var K=V`; all
+ * strings) and checked when the room starts. A bad value stops the room with a message naming the variable.
+ */
+export interface RoomConfig {
+  databaseUrl: string;
+  /** host:port of a local Neon wsproxy; unset in production (Neon). */
+  dbWsProxy: string | undefined;
+  maxMessageBytes: number;
+  maxDocumentBytes: number;
+  /** Postgres snapshot: this long after the last edit... */
+  snapshotDebounceMs: number;
+  /** ...but at least this often while edits keep coming. */
+  snapshotMaxWaitMs: number;
+  /** A room whose state cannot be loaded within this time refuses the connection (RoomUnavailable). */
+  loadTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Room storage values are chunked at 128 KiB and one atomic put holds at most 128 keys. */
+const MAX_ATOMIC_DOCUMENT_BYTES = 120 * 128 * 1024;
+
+export function readRoomConfig(env: Record<string, unknown>): RoomConfig {
+  const databaseUrl = env.DATABASE_URL;
+  if (typeof databaseUrl !== "string" || !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL must be set to a postgres:// URL (npm run dev sets it for you)");
+  }
+  const config: RoomConfig = {
+    databaseUrl,
+    dbWsProxy: optionalString(env.DB_WS_PROXY),
+    maxMessageBytes: positiveInt(env, "MAX_MESSAGE_BYTES", Limits.maxMessageBytes),
+    maxDocumentBytes: positiveInt(env, "MAX_DOCUMENT_BYTES", Limits.maxDocumentBytes),
+    snapshotDebounceMs: positiveInt(env, "SNAPSHOT_DEBOUNCE_MS", 2_000),
+    snapshotMaxWaitMs: positiveInt(env, "SNAPSHOT_MAX_WAIT_MS", 10_000),
+    loadTimeoutMs: positiveInt(env, "LOAD_TIMEOUT_MS", 10_000),
+  };
+  if (config.maxDocumentBytes > MAX_ATOMIC_DOCUMENT_BYTES) {
+    throw new ConfigError(`MAX_DOCUMENT_BYTES must be at most ${MAX_ATOMIC_DOCUMENT_BYTES} (one atomic storage write)`);
+  }
+  return config;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+function positiveInt(env: Record<string, unknown>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}

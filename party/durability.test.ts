@@ -1,0 +1,114 @@
+import { DocumentResponse } from "@collab/protocol";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { connectClient, uniqueDocId, waitFor, type TestClient } from "../tools/testing/clients.ts";
+import { freePort, type Service } from "../tools/stack/service.ts";
+import { startParty } from "../tools/stack/servers.ts";
+
+/**
+ * Crash tests on a party of their own (the shared one keeps serving the other suites), on the same database.
+ * Every client is stopped before the party restarts: a reconnecting client would upload the lost edits
+ * again and hide the loss.
+ */
+const { databaseUrl, wsProxy, workerUrl } = inject("stack");
+const persistDir = mkdtempSync(join(tmpdir(), "collab-durability-"));
+let party: Service | undefined;
+let partyUrl = "";
+
+async function restartParty(vars: Record<string, string> = {}): Promise<void> {
+  await party?.kill();
+  const port = await freePort();
+  party = await startParty({ databaseUrl, wsProxy, port, persistDir, vars, quiet: process.env.STACK_LOGS !== "1" });
+  partyUrl = `http://127.0.0.1:${port}`;
+}
+
+async function documentText(docId: string): Promise<string | undefined> {
+  const response = await fetch(`${workerUrl}/api/documents/${docId}`);
+  if (response.status === 404) return undefined;
+  return DocumentResponse.parse(await response.json()).text;
+}
+
+afterAll(async () => {
+  await party?.stop();
+  rmSync(persistDir, { recursive: true, force: true });
+});
+
+describe("durability", () => {
+  it("keeps every edit another client saw when the party is killed with SIGKILL", async () => {
+    // Postgres saves are pushed far out: what survives here survives in room storage alone.
+    await restartParty({ SNAPSHOT_DEBOUNCE_MS: "600000", SNAPSHOT_MAX_WAIT_MS: "600000" });
+    const docId = uniqueDocId("sigkill");
+    const writer = connectClient(partyUrl, docId);
+    const watcher = connectClient(partyUrl, docId);
+    await Promise.all([writer.synced, watcher.synced]);
+
+    // Type continuously; kill the server mid-stream, at a moment the writer does not know about.
+    let typing = true;
+    const typed = (async () => {
+      for (let i = 0; typing; i++) {
+        writer.text.insert(writer.text.length, `${i} `);
+        if (i % 5 === 4) await new Promise((r) => setTimeout(r, 1));
+      }
+    })();
+    await waitFor(() => watcher.text.length > 3_000, "the watcher has seen a good deal of typing", 20_000);
+    await party!.kill();
+    typing = false;
+    await typed;
+    const seen = watcher.text.toString();
+    [writer, watcher].forEach((client) => client.destroy());
+
+    await restartParty();
+    const fresh = connectClient(partyUrl, docId);
+    try {
+      await fresh.synced;
+      const recovered = fresh.text.toString();
+      console.log(`watcher had seen ${seen.length} chars; the restarted room holds ${recovered.length} (writer typed ${writer.text.length})`);
+      expect(recovered.startsWith(seen)).toBe(true);
+    } finally {
+      fresh.destroy();
+    }
+  });
+
+  it("writes a Postgres snapshot when the last client leaves, and reloads from it when room storage is gone", async () => {
+    await restartParty();
+    const docId = uniqueDocId("snapshot");
+    const clients: TestClient[] = [connectClient(partyUrl, docId), connectClient(partyUrl, docId)];
+    await Promise.all(clients.map((client) => client.synced));
+    clients[0]!.text.insert(0, "saved to Postgres ✓ — ünïcødé and 🎈 too\n");
+    clients[1]!.doc.transact(() => clients[1]!.text.insert(0, "line one\n"));
+    const expected = await (async () => {
+      await waitFor(() => clients[0]!.text.toString() === clients[1]!.text.toString() && clients[0]!.text.length > 40, "clients converge");
+      return clients[0]!.text.toString();
+    })();
+    clients.forEach((client) => client.destroy());
+
+    let text: string | undefined;
+    const ms = await waitForAsync(async () => (text = await documentText(docId)) === expected, "the snapshot reaches Postgres", 10_000);
+    console.log(`snapshot in Postgres ${ms.toFixed(0)} ms after the last client left`);
+
+    // Lose room storage entirely: the room must come back from Postgres with identical text.
+    await party!.kill();
+    rmSync(persistDir, { recursive: true, force: true });
+    await restartParty();
+    const started = performance.now();
+    const fresh = connectClient(partyUrl, docId);
+    try {
+      await fresh.synced;
+      console.log(`room reloaded from Postgres in ${(performance.now() - started).toFixed(0)} ms`);
+      expect(fresh.text.toString()).toBe(expected);
+    } finally {
+      fresh.destroy();
+    }
+  });
+});
+
+async function waitForAsync(predicate: () => Promise<boolean>, message: string, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (!(await predicate())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${message}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return performance.now() - started;
+}

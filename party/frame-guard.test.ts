@@ -1,0 +1,55 @@
+import { CloseCode, DocRoot } from "@collab/protocol";
+import * as encoding from "lib0/encoding";
+import { describe, expect, it } from "vitest";
+import * as awarenessProtocol from "y-protocols/awareness";
+import * as syncProtocol from "y-protocols/sync";
+import * as Y from "yjs";
+import { inspectFrame } from "./frame-guard.ts";
+
+const LIMIT = 1024 * 1024;
+
+function message(write: (encoder: encoding.Encoder) => void): Uint8Array {
+  const encoder = encoding.createEncoder();
+  write(encoder);
+  return encoding.toUint8Array(encoder);
+}
+
+describe("inspectFrame", () => {
+  const doc = new Y.Doc();
+  doc.getText(DocRoot.content).insert(0, "hello world, this is a document");
+  const awareness = new awarenessProtocol.Awareness(doc);
+  awareness.setLocalState({ user: { name: "ada" } });
+
+  const valid: [string, Uint8Array, number][] = [
+    ["sync step 1", message((e) => (encoding.writeVarUint(e, 0), syncProtocol.writeSyncStep1(e, doc))), 0],
+    ["sync step 2", message((e) => (encoding.writeVarUint(e, 0), syncProtocol.writeSyncStep2(e, doc))), Y.encodeStateAsUpdate(doc).length],
+    ["an update", message((e) => (encoding.writeVarUint(e, 0), syncProtocol.writeUpdate(e, Y.encodeStateAsUpdate(doc)))), Y.encodeStateAsUpdate(doc).length],
+    ["awareness", message((e) => (encoding.writeVarUint(e, 1), encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(awareness, [doc.clientID])))), 0],
+  ];
+
+  it.each(valid)("accepts %s", (_, frame, updateBytes) => {
+    expect(inspectFrame(frame, LIMIT)).toEqual({ ok: true, updateBytes });
+  });
+
+  it("accepts every prefix-free valid frame and rejects every strict prefix of one", () => {
+    for (const [, frame] of valid) {
+      for (let cut = 0; cut < frame.length; cut++) {
+        const verdict = inspectFrame(frame.slice(0, cut), LIMIT);
+        expect(verdict.ok, `prefix of length ${cut}`).toBe(false);
+      }
+    }
+  });
+
+  it("rejects frames over the limit before decoding them", () => {
+    expect(inspectFrame(new Uint8Array(LIMIT + 1), LIMIT)).toMatchObject({ ok: false, code: CloseCode.MessageTooLarge });
+  });
+
+  it.each([
+    ["empty", new Uint8Array([])],
+    ["unknown type", new Uint8Array([4, 0])],
+    ["unknown sync type", new Uint8Array([0, 3, 0])],
+    ["awareness with bad JSON", new Uint8Array([1, 5, 1, 1, 1, 2, 0x7b, 0x7b])],
+  ])("rejects %s as malformed", (_, frame) => {
+    expect(inspectFrame(frame, LIMIT)).toMatchObject({ ok: false, code: CloseCode.MalformedMessage });
+  });
+});

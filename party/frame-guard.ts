@@ -1,0 +1,65 @@
+import { CloseCode } from "@collab/protocol";
+import * as decoding from "lib0/decoding";
+import * as Y from "yjs";
+
+/**
+ * Checks an incoming frame before y-partykit sees it. y-partykit logs and ignores frames it cannot decode,
+ * and Yjs may integrate the structs of a truncated update before failing on its delete set; so the room
+ * decodes every frame completely first and closes a sender whose frame is not exactly one well-formed
+ * message. Decoding a keystroke-sized update costs microseconds; it never inspects what an update does
+ * (permissions are decided at connect time, not by filtering CRDT updates).
+ */
+
+/** Top-level message types of the y-websocket protocol that clients may send. */
+export const MessageType = { sync: 0, awareness: 1 } as const;
+/** Sync sub-messages (y-protocols/sync). */
+export const SyncType = { step1: 0, step2: 1, update: 2 } as const;
+
+export type FrameVerdict =
+  | { ok: true; /** Bytes of document update the frame carries (0 for sync step 1 and awareness). */ updateBytes: number }
+  | { ok: false; code: CloseCode; reason: string };
+
+export function inspectFrame(frame: Uint8Array, maxMessageBytes: number): FrameVerdict {
+  if (frame.byteLength > maxMessageBytes) {
+    return reject(CloseCode.MessageTooLarge, `message of ${frame.byteLength} bytes exceeds ${maxMessageBytes}`);
+  }
+  try {
+    const decoder = decoding.createDecoder(frame);
+    let updateBytes = 0;
+    const type = decoding.readVarUint(decoder);
+    if (type === MessageType.sync) {
+      const syncType = decoding.readVarUint(decoder);
+      const payload = decoding.readVarUint8Array(decoder);
+      if (syncType === SyncType.step1) Y.decodeStateVector(payload);
+      else if (syncType === SyncType.step2 || syncType === SyncType.update) {
+        Y.decodeUpdate(payload);
+        updateBytes = payload.byteLength;
+      } else return reject(CloseCode.MalformedMessage, `unknown sync message type ${syncType}`);
+    } else if (type === MessageType.awareness) {
+      checkAwarenessUpdate(decoding.readVarUint8Array(decoder));
+    } else {
+      return reject(CloseCode.MalformedMessage, `unknown message type ${type}`);
+    }
+    if (decoding.hasContent(decoder)) return reject(CloseCode.MalformedMessage, "trailing bytes after message");
+    return { ok: true, updateBytes };
+  } catch (error) {
+    return reject(CloseCode.MalformedMessage, `undecodable message: ${(error as Error).message ?? error}`);
+  }
+}
+
+/** y-protocols/awareness: count, then per client: id, clock, JSON state. */
+function checkAwarenessUpdate(update: Uint8Array): void {
+  const decoder = decoding.createDecoder(update);
+  const count = decoding.readVarUint(decoder);
+  for (let i = 0; i < count; i++) {
+    decoding.readVarUint(decoder);
+    decoding.readVarUint(decoder);
+    JSON.parse(decoding.readVarString(decoder));
+  }
+  if (decoding.hasContent(decoder)) throw new Error("trailing bytes in awareness update");
+}
+
+function reject(code: CloseCode, reason: string): FrameVerdict {
+  // WebSocket close reasons are limited to 123 bytes.
+  return { ok: false, code, reason: reason.slice(0, 120) };
+}

@@ -1,0 +1,65 @@
+import type * as Party from "partykit/server";
+import type { GroupCommit } from "./group-commit.ts";
+
+type Listener = (event: { data: unknown }) => void;
+
+/**
+ * The connection as y-partykit sees it. y-partykit only needs `addEventListener("message" | "close")`,
+ * `send`, `close` and `readyState`; standing between it and the socket lets the room check every frame
+ * before y-partykit reads it, hold every outgoing message for the group commit, and tell y-partykit a
+ * socket is gone as soon as the room closes it (the runtime's close event may come much later, or never
+ * for a peer that vanished).
+ */
+export class Peer {
+  readonly socket: Party.Connection;
+  #commit: GroupCommit;
+  #messageListeners: Listener[] = [];
+  #closeListeners: Listener[] = [];
+  #closed = false;
+
+  constructor(socket: Party.Connection, commit: GroupCommit) {
+    this.socket = socket;
+    this.#commit = commit;
+  }
+
+  get readyState(): number {
+    return this.#closed ? WebSocket.CLOSED : this.socket.readyState;
+  }
+
+  addEventListener(type: string, listener: Listener): void {
+    if (type === "message") this.#messageListeners.push(listener);
+    else if (type === "close") this.#closeListeners.push(listener);
+  }
+
+  removeEventListener(type: string, listener: Listener): void {
+    if (type === "message") this.#messageListeners = this.#messageListeners.filter((l) => l !== listener);
+    else if (type === "close") this.#closeListeners = this.#closeListeners.filter((l) => l !== listener);
+  }
+
+  send(data: Uint8Array | ArrayBuffer | string): void {
+    if (!this.#closed) this.#commit.send(this.socket, data);
+  }
+
+  /** Closes the socket and forgets the peer at once (its awareness is removed for everyone). */
+  close(code?: number, reason?: string): void {
+    try {
+      this.socket.close(code, reason);
+    } catch {
+      // Already closed.
+    }
+    this.disconnected();
+  }
+
+  /** Hands a checked frame to y-partykit. */
+  deliver(data: ArrayBuffer): void {
+    if (this.#closed) return;
+    for (const listener of this.#messageListeners) listener({ data });
+  }
+
+  /** The socket is gone (closed by either side, or errored). Idempotent. */
+  disconnected(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const listener of this.#closeListeners) listener({ data: undefined });
+  }
+}

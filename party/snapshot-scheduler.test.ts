@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { SnapshotScheduler } from "./snapshot-scheduler.ts";
+
+// Pure timing logic: a fake clock makes the debounce and backoff arithmetic exact and fast.
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+function scheduler(save: () => Promise<void>) {
+  const errors: number[] = [];
+  const s = new SnapshotScheduler({ save, debounceMs: 2_000, maxWaitMs: 10_000, retryInitialMs: 500, retryMaxMs: 4_000, onError: (_, ms) => errors.push(ms) });
+  return { s, errors };
+}
+
+describe("SnapshotScheduler", () => {
+  it("saves once, 2 s after the last edit of a burst", async () => {
+    const save = vi.fn(async () => {});
+    const { s } = scheduler(save);
+    s.markDirty();
+    await vi.advanceTimersByTimeAsync(1_500);
+    s.markDirty();
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(save).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(save).toHaveBeenCalledTimes(1);
+    expect(s.dirty).toBe(false);
+  });
+
+  it("saves at least every 10 s while edits keep coming", async () => {
+    const save = vi.fn(async () => {});
+    const { s } = scheduler(save);
+    for (let t = 0; t < 25_000; t += 500) {
+      s.markDirty();
+      await vi.advanceTimersByTimeAsync(500);
+    }
+    expect(save).toHaveBeenCalledTimes(2);
+  });
+
+  it("keeps the document dirty and retries with backoff after failures", async () => {
+    let failuresLeft = 3;
+    const save = vi.fn(async () => {
+      if (failuresLeft-- > 0) throw new Error("database down");
+    });
+    const { s, errors } = scheduler(save);
+    s.markDirty();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(s.dirty).toBe(true);
+    await vi.advanceTimersByTimeAsync(500 + 1_000 + 2_000);
+    expect(errors).toEqual([500, 1_000, 2_000]);
+    expect(save).toHaveBeenCalledTimes(4);
+    expect(s.dirty).toBe(false);
+    expect(s.failures).toBe(0);
+  });
+
+  it("saves again when edits arrive during a save", async () => {
+    let finish!: () => void;
+    const save = vi.fn(() => new Promise<void>((resolve) => (finish = resolve)));
+    const { s } = scheduler(save);
+    s.markDirty();
+    await vi.advanceTimersByTimeAsync(2_000);
+    s.markDirty();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(save).toHaveBeenCalledTimes(1);
+    finish();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(save).toHaveBeenCalledTimes(2);
+  });
+
+  it("flush saves at once and does nothing when clean", async () => {
+    const save = vi.fn(async () => {});
+    const { s } = scheduler(save);
+    await s.flush();
+    expect(save).not.toHaveBeenCalled();
+    s.markDirty();
+    await s.flush();
+    expect(save).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * Decides when a room writes its document to Postgres: `debounceMs` after the last edit, but at least every
+ * `maxWaitMs` while edits keep coming, and at once on {@link SnapshotScheduler.flush} (last client left).
+ * A failed save keeps the document dirty and is retried with exponential backoff; nothing is dropped.
+ * One save runs at a time; edits made during a save mark the document dirty again.
+ */
+export interface SnapshotSchedulerOptions {
+  save: () => Promise<void>;
+  debounceMs: number;
+  maxWaitMs: number;
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  /** Called after each failure with the delay before the next try (for logs and alarms). */
+  onError?: (error: unknown, retryInMs: number) => void;
+}
+
+export class SnapshotScheduler {
+  #options: Required<Omit<SnapshotSchedulerOptions, "onError">> & Pick<SnapshotSchedulerOptions, "onError">;
+  #dirty = false;
+  #firstDirtyAt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #saving: Promise<void> | undefined;
+  #failures = 0;
+  #disposed = false;
+
+  constructor(options: SnapshotSchedulerOptions) {
+    this.#options = { retryInitialMs: 500, retryMaxMs: 30_000, ...options };
+  }
+
+  get dirty(): boolean {
+    return this.#dirty;
+  }
+
+  get failures(): number {
+    return this.#failures;
+  }
+
+  /** An edit happened: schedule a save. */
+  markDirty(): void {
+    if (this.#disposed) return;
+    const now = Date.now();
+    if (!this.#dirty) {
+      this.#dirty = true;
+      this.#firstDirtyAt = now;
+    }
+    // While retrying after a failure, keep the backoff timer instead of saving sooner.
+    if (this.#failures > 0 && this.#timer) return;
+    this.#scheduleDue();
+  }
+
+  /**
+   * Saves now if anything is unsaved and resolves once the document is saved or one attempt has failed
+   * (failures keep retrying in the background).
+   */
+  async flush(): Promise<void> {
+    if (this.#saving) await this.#saving.catch(() => {});
+    if (!this.#dirty) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#run();
+  }
+
+  /** Stops timers; a dirty document stays dirty (the caller decides whether to flush first). */
+  dispose(): void {
+    this.#disposed = true;
+    clearTimeout(this.#timer);
+  }
+
+  /** Debounce, bounded by the maximum wait since the document became dirty. */
+  #scheduleDue(): void {
+    const now = Date.now();
+    const due = Math.min(now + this.#options.debounceMs, this.#firstDirtyAt + this.#options.maxWaitMs);
+    this.#schedule(Math.max(0, due - now));
+  }
+
+  #schedule(delayMs: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#run();
+    }, delayMs);
+  }
+
+  async #run(): Promise<void> {
+    // A save is in flight: it schedules the next one itself when it ends with the document dirty.
+    if (this.#saving) return;
+    this.#dirty = false;
+    const saving = this.#options.save();
+    this.#saving = saving;
+    try {
+      await saving;
+      this.#failures = 0;
+    } catch (error) {
+      this.#dirty = true;
+      this.#failures++;
+      const retryInMs = Math.min(this.#options.retryMaxMs, this.#options.retryInitialMs * 2 ** (this.#failures - 1));
+      this.#options.onError?.(error, retryInMs);
+      if (!this.#disposed) this.#schedule(retryInMs);
+      return;
+    } finally {
+      this.#saving = undefined;
+    }
+    // Edits that arrived during the save marked the document dirty again (and set a fresh #firstDirtyAt).
+    if (this.#dirty && !this.#disposed) this.#scheduleDue();
+  }
+}

@@ -1,0 +1,96 @@
+import { join } from "node:path";
+import { answers, startService, type Service } from "./service.ts";
+
+/** The repository root (this file is tools/stack/servers.ts). */
+export const ROOT = join(import.meta.dirname, "..", "..");
+const bin = (name: string) => join(ROOT, "node_modules", ".bin", name);
+
+/** Settings of the database a server talks to. */
+export interface DatabaseSettings {
+  databaseUrl: string;
+  wsProxy: string;
+}
+
+export interface PartyOptions extends DatabaseSettings {
+  port: number;
+  /** Room storage folder (partykit's --persist). */
+  persistDir: string;
+  /** Extra room variables (strings), e.g. MAX_MESSAGE_BYTES. */
+  vars?: Record<string, string>;
+  quiet?: boolean;
+}
+
+/** `partykit dev`: the rooms, offline (no login, no request.cf lookups, no hotkeys). */
+export function startParty(options: PartyOptions): Promise<Service> {
+  const vars = { DATABASE_URL: options.databaseUrl, DB_WS_PROXY: options.wsProxy, ...options.vars };
+  return startService({
+    name: "party",
+    command: bin("partykit"),
+    args: [
+      "dev",
+      "--port", String(options.port),
+      "--persist", options.persistDir,
+      "--disable-request-cf-fetch",
+      "--no-hotkeys",
+      ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}=${value}`]),
+    ],
+    cwd: ROOT,
+    env: { PARTYKIT_TELEMETRY: "0", DO_NOT_TRACK: "1" },
+    ready: () => answers(`http://127.0.0.1:${options.port}/`),
+    quiet: options.quiet,
+  });
+}
+
+export interface WorkerOptions extends DatabaseSettings {
+  port: number;
+  inspectorPort: number;
+  persistDir: string;
+  quiet?: boolean;
+}
+
+/** `wrangler dev`: the REST worker in workerd, offline (no metrics, no request.cf fetch). */
+export function startWorker(options: WorkerOptions): Promise<Service> {
+  return startService({
+    name: "worker",
+    command: bin("wrangler"),
+    args: [
+      "dev",
+      "--ip", "127.0.0.1",
+      "--port", String(options.port),
+      "--inspector-port", String(options.inspectorPort),
+      "--persist-to", options.persistDir,
+      "--show-interactive-dev-session=false",
+      "--var", `DATABASE_URL:${options.databaseUrl}`,
+      "--var", `DB_WS_PROXY:${options.wsProxy}`,
+    ],
+    cwd: ROOT,
+    env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_LOG: "warn" },
+    ready: () => answers(`http://127.0.0.1:${options.port}/api/__ready`),
+    quiet: options.quiet,
+  });
+}
+
+export interface WebOptions {
+  port: number;
+  workerUrl: string;
+  partyUrl: string;
+  quiet?: boolean;
+}
+
+/** Vite's dev server for the Svelte app, proxying /api and /parties to the worker and the party. */
+export function startWeb(options: WebOptions): Promise<Service> {
+  return startService({
+    name: "web",
+    command: bin("vite"),
+    args: ["--strictPort", "--clearScreen", "false"],
+    cwd: join(ROOT, "web"),
+    env: {
+      WEB_PORT: String(options.port),
+      WEB_HOST: "127.0.0.1",
+      WORKER_URL: options.workerUrl,
+      PARTY_URL: options.partyUrl,
+    },
+    ready: () => answers(`http://127.0.0.1:${options.port}/`),
+    quiet: options.quiet,
+  });
+}

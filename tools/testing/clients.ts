@@ -1,0 +1,79 @@
+import { DocRoot, PARTY_NAME, ROOM_PATH_PREFIX } from "@collab/protocol";
+import { once } from "node:events";
+import WebSocket from "ws";
+import YPartyKitProvider from "y-partykit/provider";
+import * as Y from "yjs";
+
+/**
+ * Test clients that speak to a real room over real sockets, as the browser does.
+ * Node has a global BroadcastChannel: providers in one process would sync through it without the server,
+ * so every provider here disables it.
+ */
+
+export interface TestClient {
+  doc: Y.Doc;
+  text: Y.Text;
+  provider: YPartyKitProvider;
+  /** Resolves when the first sync with the room completed. */
+  synced: Promise<void>;
+  destroy(): void;
+}
+
+/** A unique id per test, so runs against a shared database never collide. */
+export function uniqueDocId(label: string): string {
+  return `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export function connectClient(partyUrl: string, docId: string, options: { name?: string } = {}): TestClient {
+  const doc = new Y.Doc();
+  const provider = new YPartyKitProvider(new URL(partyUrl).host, docId, doc, {
+    party: PARTY_NAME,
+    disableBc: true,
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+  });
+  if (options.name) provider.awareness.setLocalStateField("user", { id: options.name, name: options.name });
+  const synced = new Promise<void>((resolve) => {
+    if (provider.synced) resolve();
+    else provider.once("synced", () => resolve());
+  });
+  return {
+    doc,
+    text: doc.getText(DocRoot.content),
+    provider,
+    synced,
+    destroy: () => {
+      provider.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+/** Polls `predicate` until it holds, failing with `message` after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean, message: string, timeoutMs = 10_000): Promise<number> {
+  const started = performance.now();
+  while (!predicate()) {
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${message}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return performance.now() - started;
+}
+
+/** A plain WebSocket to a room, for sending bytes no well-behaved provider would. */
+export async function rawSocket(partyUrl: string, docId: string): Promise<RawSocket> {
+  const url = `${partyUrl.replace(/^http/, "ws")}${ROOM_PATH_PREFIX}${docId}`;
+  const socket = new WebSocket(url);
+  socket.binaryType = "nodebuffer";
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  const received: Buffer[] = [];
+  socket.on("message", (data) => received.push(data as Buffer));
+  await once(socket, "open");
+  return { socket, closed, received };
+}
+
+export interface RawSocket {
+  socket: WebSocket;
+  closed: Promise<{ code: number; reason: string }>;
+  received: Buffer[];
+}

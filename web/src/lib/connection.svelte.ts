@@ -1,0 +1,155 @@
+import { CloseCode, FATAL_CLOSE_CODES, PARTY_NAME, closeCodeName } from "@collab/protocol";
+import YPartyKitProvider from "y-partykit/provider";
+import type * as Y from "yjs";
+import { RECONNECT_BACKOFF, fullJitterDelay, type BackoffOptions } from "./backoff.ts";
+import { connectParams } from "./connect-params.ts";
+
+/** `connecting` until the first sync, `live` while synced, `offline` after a drop (reconnecting or failed). */
+export type ConnectionStatus = "connecting" | "live" | "offline";
+
+/** The room refused this client for good: a close code in `FATAL_CLOSE_CODES`. */
+export interface ConnectionFailure {
+  code: number;
+  /** `closeCodeName(code)`, e.g. `DocumentTooLarge`. */
+  name: string;
+  /** The close frame's reason text, if the room sent one. */
+  reason: string;
+}
+
+export interface ConnectionOptions {
+  /** host[:port] of the origin that serves `/parties`; defaults to this page's own (Vite proxies it). */
+  host?: string;
+  params?: () => Promise<Record<string, string>>;
+  backoff?: BackoffOptions;
+}
+
+/**
+ * One document's link to its room: a y-partykit provider plus the reconnect policy and a reactive status.
+ *
+ * Reconnects. The provider reconnects by itself after every close, but with a fixed, jitter-free schedule
+ * (100 ms * 2^n, capped at `maxBackoffTime`), and it re-opens the *same* URL without calling `params` again:
+ * only its public `connect()` resolves params. So this class takes reconnection over. The provider emits
+ * `connection-close` synchronously, before it schedules its own retry, and that retry does nothing unless
+ * `shouldConnect` is true when it fires; clearing `shouldConnect` in the close handler therefore vetoes it.
+ * We then call `provider.connect()` ourselves after a full-jitter delay (see backoff.ts), which re-runs
+ * {@link connectParams} (fresh token) on every attempt. The attempt counter resets only once a connection
+ * has *synced*, so a room that accepts sockets and closes them at once (RoomUnavailable) still backs off.
+ */
+export class Connection {
+  status = $state<ConnectionStatus>("connecting");
+  /** Why we are not live, for the status badge, e.g. "room unavailable, retrying". */
+  detail = $state<string | undefined>();
+  failure = $state<ConnectionFailure | undefined>();
+  readonly provider: YPartyKitProvider;
+
+  readonly #params: () => Promise<Record<string, string>>;
+  readonly #backoff: BackoffOptions;
+  #attempt = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #destroyed = false;
+
+  constructor(docId: string, doc: Y.Doc, options: ConnectionOptions = {}) {
+    this.#params = options.params ?? connectParams;
+    this.#backoff = options.backoff ?? RECONNECT_BACKOFF;
+    this.provider = new YPartyKitProvider(options.host ?? location.host, docId, doc, {
+      party: PARTY_NAME,
+      // The provider guesses ws/wss from the host name (ws only for localhost and private ranges);
+      // the page's own scheme is the right answer for a same-origin socket.
+      protocol: location.protocol === "https:" ? "wss" : "ws",
+      params: this.#resolveParams,
+      // Connect only after our listeners are attached.
+      connect: false,
+    });
+    this.provider.on("synced", this.#onSynced);
+    this.provider.on("connection-close", this.#onClose);
+    window.addEventListener("online", this.#onOnline);
+    this.provider.connect();
+  }
+
+  /** Reconnect at once, e.g. from a "try again" button, even after a fatal close. */
+  reconnectNow(): void {
+    if (this.#destroyed || this.provider.ws !== null) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.failure = undefined;
+    this.detail = "reconnecting";
+    this.provider.connect();
+  }
+
+  destroy(): void {
+    this.#destroyed = true;
+    clearTimeout(this.#retryTimer);
+    window.removeEventListener("online", this.#onOnline);
+    // destroy() closes the socket and clears the provider's listeners, so our close handler does not run.
+    this.provider.destroy();
+    // The provider never destroys the awareness it created; that would leave its 15 s timer running.
+    this.provider.awareness.destroy();
+  }
+
+  #resolveParams = async (): Promise<Record<string, string>> => {
+    let params: Record<string, string>;
+    try {
+      params = await this.#params();
+    } catch (error) {
+      console.warn("Could not prepare the room connection; will retry", error);
+      if (!this.#destroyed) {
+        this.status = "offline";
+        this.detail = "could not prepare the connection, retrying";
+        this.#scheduleReconnect();
+      }
+      return never();
+    }
+    // Destroyed while we awaited: resolving would open a socket on a dead provider.
+    return this.#destroyed ? never() : params;
+  };
+
+  #onSynced = (synced: boolean): void => {
+    if (!synced) return;
+    this.#attempt = 0;
+    this.status = "live";
+    this.detail = undefined;
+    this.failure = undefined;
+  };
+
+  #onClose = (event: CloseEvent): void => {
+    if (this.#destroyed) return;
+    // Veto the provider's own retry (see the class comment).
+    this.provider.shouldConnect = false;
+    this.status = "offline";
+    const name = closeCodeName(event.code);
+    if (FATAL_CLOSE_CODES.has(event.code)) {
+      this.failure = { code: event.code, name: name ?? String(event.code), reason: event.reason };
+      this.detail = `disconnected: ${name ?? event.code}`;
+      return;
+    }
+    if (event.code === CloseCode.RoomUnavailable) this.detail = "room unavailable, retrying";
+    else if (name) this.detail = `${name}, retrying`;
+    else this.detail = "reconnecting";
+    this.#scheduleReconnect();
+  };
+
+  #onOnline = (): void => {
+    // The network is back: waiting out a 10 s backoff would only look broken.
+    if (this.#retryTimer !== undefined) {
+      this.#attempt = 0;
+      this.reconnectNow();
+    }
+  };
+
+  #scheduleReconnect(): void {
+    clearTimeout(this.#retryTimer);
+    const delay = fullJitterDelay(this.#attempt++, this.#backoff);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (!this.#destroyed) this.provider.connect();
+    }, delay);
+  }
+}
+
+/**
+ * A promise that never settles. Returned from `params` to abandon a connection attempt quietly: the provider
+ * turns a rejection into an unhandled error, while a pending promise is simply garbage-collected.
+ */
+function never(): Promise<never> {
+  return new Promise<never>(() => {});
+}

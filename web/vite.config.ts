@@ -1,0 +1,42 @@
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+import { defineConfig, type ProxyOptions } from "vite";
+import { readDevEnv } from "./dev-env.ts";
+
+export default defineConfig(() => {
+  const env = readDevEnv(process.env);
+  // The browser talks to one origin only; Vite forwards the API and the rooms. Same-origin keeps cookies,
+  // CORS and the WebSocket URL trivial, and matches production, where one domain routes both.
+  const proxy: Record<string, ProxyOptions> = {
+    "/api": { target: env.workerUrl, changeOrigin: true },
+    "/parties": { target: env.partyUrl, changeOrigin: true, ws: true },
+  };
+  return {
+    plugins: [svelte()],
+    server: { host: env.host, port: env.port, strictPort: true, proxy },
+    preview: { host: env.host, port: env.port, strictPort: true, proxy },
+    build: {
+      outDir: "dist",
+      target: "es2022",
+      rolldownOptions: {
+        output: { chunkFileNames: chunkFileName },
+      },
+      // The entry holds what the editor needs for its first paint (CodeMirror's view and state, Yjs, the
+      // Svelte runtime: ~170 kB gzip); only language support is worth loading later.
+      chunkSizeWarningLimit: 600,
+    },
+  };
+});
+
+/**
+ * Names split-out chunks after the package they hold (`codemirror-lang-python-[hash].js`) rather than after
+ * the entry file (`dist-[hash].js`), so the build output shows at a glance what was split out. A chunk
+ * shared by several languages (e.g. the Lezer parser runtime) takes its first package's name.
+ */
+function chunkFileName(chunk: { name: string; moduleIds: string[] }): string {
+  const packages = chunk.moduleIds.flatMap((id) => {
+    const match = /node_modules\/(?:@([^/]+)\/)?([^/]+)\//.exec(id);
+    return match ? [match[1] ? `${match[1]}-${match[2]}` : match[2]!] : [];
+  });
+  const name = packages.find((pkg) => pkg.includes("lang-")) ?? packages[0] ?? chunk.name;
+  return `assets/${name}-[hash].js`;
+}
