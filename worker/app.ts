@@ -3,7 +3,9 @@ import { ErrorCode, isValidDocId, type DocumentResponse, type HealthResponse } f
 import { Hono } from "hono";
 import { withDatabase, type AppEnv } from "./database.ts";
 import { ApiError, notFound, onError } from "./errors.ts";
-import { version } from "../package.json" with { type: "json" };
+import rootPackage from "../package.json" with { type: "json" };
+
+const { version } = rootPackage;
 
 /** The REST API. Every error leaves through `onError` with the shared error body. */
 export function createApp() {
