@@ -32,13 +32,14 @@ describe.skipIf(!browserAvailable())("two people in one document, in a real brow
     const bob = await person(docId, "Bob");
 
     await ada.locator("[data-testid=editor] .cm-content").click();
-    await ada.keyboard.type("function greet() {\n");
-    await expect.poll(() => editorText(bob), { timeout: 10_000 }).toContain("function greet() {");
+    await ada.keyboard.type("function greet(name: string) {\n");
+    await expect.poll(() => editorText(bob), { timeout: 10_000 }).toContain("function greet(name: string) {");
 
     await bob.locator("[data-testid=editor] .cm-content").click();
     await bob.keyboard.press("Control+End");
-    await bob.keyboard.type("return 'hi from Bob';");
-    await expect.poll(() => editorText(ada), { timeout: 10_000 }).toContain("return 'hi from Bob';");
+    await bob.keyboard.press("ArrowUp");
+    await bob.keyboard.type("  return `hi ${name}, from Bob`;");
+    await expect.poll(() => editorText(ada), { timeout: 10_000 }).toContain("return `hi ${name}, from Bob`;");
     expect(await editorText(ada)).toBe(await editorText(bob));
 
     // Each sees the other's cursor, labelled with the other's name, and both in the presence list.
@@ -50,12 +51,16 @@ describe.skipIf(!browserAvailable())("two people in one document, in a real brow
       );
     }
 
-    // Undo is per person: Bob's undo removes Bob's line, never Ada's.
-    await bob.keyboard.press("Control+z");
-    await expect.poll(() => editorText(ada), { timeout: 10_000 }).not.toContain("hi from Bob");
-    expect(await editorText(ada)).toContain("function greet() {");
-
+    // The language is part of the document: Ada picks TypeScript and Bob's editor switches too.
+    await ada.getByTestId("language").selectOption("typescript");
+    await bob.locator("[data-testid=editor][data-language=typescript]").waitFor({ timeout: 10_000 });
+    await ada.locator("[data-testid=editor][data-language=typescript]").waitFor({ timeout: 10_000 });
     mkdirSync(RESULTS, { recursive: true });
     await ada.screenshot({ path: join(RESULTS, "two-cursors.png") });
+
+    // Undo is per person: Bob's undo removes Bob's line, never Ada's.
+    await bob.keyboard.press("Control+z");
+    await expect.poll(() => editorText(ada), { timeout: 10_000 }).not.toContain("from Bob");
+    expect(await editorText(ada)).toContain("function greet(name: string) {");
   });
 });
