@@ -10,6 +10,9 @@ import { Peer } from "./peer.ts";
 import { SnapshotScheduler } from "./snapshot-scheduler.ts";
 import { UpdateLog } from "./update-log.ts";
 
+/** The prefix of y-partykit's chunked-upload markers (its `BATCH_SENTINEL`). */
+const CHUNKED_UPLOAD_MARKER = "y-pk-batch";
+
 /** Queued updates past this size are committed at once instead of at the end of the turn. */
 const FLUSH_NOW_BYTES = 4 * 1024 * 1024;
 
@@ -88,6 +91,10 @@ export default class DocumentRoom implements Party.Server {
     const peer = this.#peers.get(socket.id);
     if (!peer) return;
     if (typeof message === "string") {
+      // y-partykit's provider announces updates over 1 MB with a text marker before sending them in chunks.
+      if (message.startsWith(CHUNKED_UPLOAD_MARKER)) {
+        return this.#reject(peer, CloseCode.MessageTooLarge, `updates over ${this.#config.maxMessageBytes} bytes are not accepted`);
+      }
       return this.#reject(peer, CloseCode.MalformedMessage, "text frames are not part of the protocol");
     }
     const bytes = message instanceof ArrayBuffer ? new Uint8Array(message) : new Uint8Array(message.buffer, message.byteOffset, message.byteLength);

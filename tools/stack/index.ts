@@ -49,11 +49,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     const settings = { databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, quiet: options.quiet };
     const [partyPort, workerPort, inspectorPort] = [await port("party"), await port("worker"), await freePort()];
-    const [party, worker] = await Promise.all([
+    const started = await Promise.allSettled([
       startParty({ ...settings, port: partyPort, persistDir: join(options.dataDir, "party"), vars: options.partyVars }),
       startWorker({ ...settings, port: workerPort, inspectorPort, persistDir: join(options.dataDir, "worker") }),
     ]);
-    services.push(party, worker);
+    // Keep whichever started, so that `stop` ends it when the other failed.
+    for (const result of started) if (result.status === "fulfilled") services.push(result.value);
+    const failed = started.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
     const partyUrl = `http://127.0.0.1:${partyPort}`;
     const workerUrl = `http://127.0.0.1:${workerPort}`;
     let webUrl = "";

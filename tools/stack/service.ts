@@ -48,7 +48,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const text = chunk.toString();
     recent = (recent + text).slice(-8_000);
     if (!options.quiet) {
-      for (const line of text.split("\n")) if (line.trim()) process.stdout.write(prefix + line + "\n");
+      // Keep colours, drop the cursor movements (erase line, move up) that partykit's live display uses.
+      const clean = text.replace(/\x1b\[[0-9;]*[A-HJKSTfGsu]/g, "");
+      for (const line of clean.split("\n")) if (line.trim()) process.stdout.write(prefix + line + "\n");
     }
   };
   child.stdout!.on("data", onData);
