@@ -14,20 +14,23 @@ export interface DatabaseConfig {
   wsProxy?: string | undefined;
 }
 
-let configuredProxy: string | undefined;
+/** The proxy for each database address (`host:port`): one process may talk to several (tests, tooling). */
+const proxies = new Map<string, string>();
 
 /**
- * Neon's driver keeps its WebSocket settings in a module-global `neonConfig`, so a proxy is configured once
- * per isolate. The settings turn off what only Neon's endpoint supports (TLS inside the socket, pipelining
- * the startup) because a plain Postgres behind a proxy speaks the ordinary protocol.
+ * Neon's driver keeps its WebSocket settings in a module-global `neonConfig`, read when each socket
+ * connects; so the proxy is looked up by the address being connected to rather than stored once. The
+ * settings turn off what only Neon's endpoint supports (TLS inside the socket, pipelining the startup),
+ * because a plain Postgres behind a proxy speaks the ordinary protocol.
  */
-function configureProxy(wsProxy: string | undefined): void {
-  if (!wsProxy || configuredProxy === wsProxy) return;
-  neonConfig.wsProxy = (host, port) => `${wsProxy}/v2?address=${host}:${port}`;
+function configureProxy(databaseUrl: string, wsProxy: string | undefined): void {
+  if (!wsProxy) return;
+  const url = new URL(databaseUrl);
+  proxies.set(`${url.hostname}:${url.port || 5432}`, wsProxy);
+  neonConfig.wsProxy = (host, port) => `${proxies.get(`${host}:${port}`) ?? wsProxy}/v2?address=${host}:${port}`;
   neonConfig.useSecureWebSocket = false;
   neonConfig.pipelineTLS = false;
   neonConfig.pipelineConnect = false;
-  configuredProxy = wsProxy;
 }
 
 /**
@@ -39,7 +42,7 @@ function configureProxy(wsProxy: string | undefined): void {
  * try { await loadSnapshot(db, "demo"); } finally { await end(); }
  */
 export function openDatabase(config: DatabaseConfig): { db: Database; end: () => Promise<void> } {
-  configureProxy(config.wsProxy);
+  configureProxy(config.databaseUrl, config.wsProxy);
   const pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
   // An idle pooled client whose socket dies emits 'error' on the pool; unhandled, that would crash the isolate.
   pool.on("error", (error: Error) => console.error("database pool error:", error.message));

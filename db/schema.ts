@@ -7,7 +7,8 @@ import { customType, integer, pgTable, text, timestamp } from "drizzle-orm/pg-co
 /** drizzle 0.45 has no built-in bytea; the Neon driver (node-postgres inside) accepts and returns bytes. */
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => "bytea",
-  fromDriver: (value) => new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+  // A copy: the driver's Buffer may be a view into a shared pool slab that later reads overwrite.
+  fromDriver: (value) => new Uint8Array(value),
 });
 
 const timestamps = {

@@ -35,6 +35,7 @@ export const DocumentResponse = z.object({
   id: z.string().regex(DOC_ID_PATTERN),
   language: z.string(),
   text: z.string(),
+  /** Length of `text` in Unicode code points (what an editor calls characters; not UTF-16 units). */
   length: z.number().int().nonnegative(),
   updatedAt: z.string().datetime(),
 });

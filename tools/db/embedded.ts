@@ -1,4 +1,5 @@
 import { mkdir, open, readFile, unlink } from "node:fs/promises";
+import { isIP } from "node:net";
 import { dirname } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
@@ -60,7 +61,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const database = db;
     let stopped: Promise<void> | undefined;
     return {
-      url: `postgres://postgres@${host}:${boundPort}/postgres`,
+      url: `postgres://postgres@${isIP(host) === 6 ? `[${host}]` : host}:${boundPort}/postgres`,
       port: boundPort,
       stop() {
         stopped ??= (async () => {

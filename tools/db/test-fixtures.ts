@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { parseDatabaseUrl } from "./database-url.ts";
+import { parseDatabaseUrl, redactDatabaseUrl } from "./database-url.ts";
 import { startEmbeddedPostgres } from "./embedded.ts";
 import { migrateDatabase } from "./migrate.ts";
 import { useNodeWebSocket } from "./node-websocket.ts";
@@ -50,8 +50,14 @@ export function useProxiedDatabase(startServer: () => Promise<Server>): () => Pr
   };
 }
 
-/** The real Postgres: started by the machine, so nothing to stop. */
+/** The real Postgres: started by the machine, so nothing to stop. Fails plainly when it is not there. */
 export async function realPostgres(): Promise<Server> {
+  if (!(await isReachable(REAL_DATABASE_URL))) {
+    throw new Error(
+      `No Postgres at ${redactDatabaseUrl(REAL_DATABASE_URL)} (from DATABASE_URL, else the default). ` +
+        `Start it (pg_ctlcluster --skip-systemctl-redirect <version> main start) or set DATABASE_URL.`,
+    );
+  }
   return { url: REAL_DATABASE_URL, stop: async () => {} };
 }
 

@@ -123,6 +123,13 @@ describe("startWsProxy", () => {
       expect(target.connections.length).toBe(before);
     });
 
+    test("a malformed handshake, with ws's 400, closing the database connection it opened", async () => {
+      const connectionsBefore = target.connections.length;
+      expect(await upgradeStatus(proxy, `/v2?address=127.0.0.1:${target.port}`, { "sec-websocket-version": "99" })).toBe(400);
+      // The proxy connects before the handshake completes; afterEach checks that connection is gone.
+      expect(await eventually(() => target.connections.length, connectionsBefore + 1)).toBe(connectionsBefore + 1);
+    });
+
     test("a browser (any Origin header)", async () => {
       expect(await upgradeStatus(proxy, `/v2?address=127.0.0.1:${target.port}`, { origin: "http://evil.example" })).toBe(403);
     });

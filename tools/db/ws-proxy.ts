@@ -105,7 +105,11 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
     }
     databaseSockets.add(database);
     database.on("close", () => databaseSockets.delete(database));
+    // ws answers a malformed handshake (say, a bad Sec-WebSocket-Version) with 400 and never calls back.
+    let upgraded = false;
+    clientSocket.once("close", () => upgraded || database.destroy());
     wss.handleUpgrade(request, clientSocket, head, (client) => {
+      upgraded = true;
       clientSocket.off("error", onEarlyError);
       pipe(client, database);
     });
@@ -257,6 +261,8 @@ function connectTcp(target: { host: string; port: number }): Promise<Socket> {
 
 function refuse(socket: Duplex, status: number, reason: string): void {
   const statusText = { 403: "Forbidden", 404: "Not Found", 502: "Bad Gateway" }[status] ?? "Error";
+  // As ws does for its own refusals: once the answer is written, close, whatever the client does.
+  socket.once("finish", () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
       `Content-Length: ${Buffer.byteLength(reason) + 1}\r\n\r\n${reason}\n`,
