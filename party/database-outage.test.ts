@@ -1,0 +1,107 @@
+import { CloseCode, DocumentResponse } from "@collab/protocol";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { parseDatabaseUrl } from "../tools/db/database-url.ts";
+import { startWsProxy, type WsProxy } from "../tools/db/ws-proxy.ts";
+import { connectClient, rawSocket, uniqueDocId, waitFor } from "../tools/testing/clients.ts";
+import { freePort, type Service } from "../tools/stack/service.ts";
+import { startParty } from "../tools/stack/servers.ts";
+
+/**
+ * The database goes away and comes back. This party reaches Postgres through a proxy of its own, which the
+ * test stops and restarts on the same port; the worker keeps its own path to the database, to look.
+ */
+const { databaseUrl, workerUrl } = inject("stack");
+const persistDir = mkdtempSync(join(tmpdir(), "collab-outage-"));
+const target = parseDatabaseUrl(databaseUrl);
+let proxyPort = 0;
+let proxy: WsProxy | undefined;
+let party: Service | undefined;
+let partyUrl = "";
+
+const databaseUp = async () => void (proxy = await startWsProxy({ port: proxyPort, target }));
+const databaseDown = async () => void (await proxy?.stop(), (proxy = undefined));
+
+async function startOurParty(): Promise<void> {
+  await party?.kill();
+  const port = await freePort();
+  party = await startParty({
+    databaseUrl,
+    wsProxy: `127.0.0.1:${proxyPort}`,
+    port,
+    persistDir,
+    vars: { LOAD_TIMEOUT_MS: "3000", SNAPSHOT_DEBOUNCE_MS: "200" },
+    quiet: process.env.STACK_LOGS !== "1",
+  });
+  partyUrl = `http://127.0.0.1:${port}`;
+}
+
+async function savedText(docId: string): Promise<string | undefined> {
+  const response = await fetch(`${workerUrl}/api/documents/${docId}`);
+  return response.status === 200 ? DocumentResponse.parse(await response.json()).text : undefined;
+}
+
+async function eventuallySaved(docId: string, text: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await savedText(docId)) !== text) {
+    if (Date.now() > deadline) throw new Error(`Postgres never got ${JSON.stringify(text)} for ${docId}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+afterAll(async () => {
+  await party?.stop();
+  await databaseDown();
+  rmSync(persistDir, { recursive: true, force: true });
+});
+
+describe("when the database is down", () => {
+  it("refuses to serve a document it cannot load, then serves the real one once the database is back", async () => {
+    proxyPort = await freePort();
+    await databaseUp();
+    await startOurParty();
+    const docId = uniqueDocId("outage-load");
+    const writer = connectClient(partyUrl, docId);
+    await writer.synced;
+    writer.text.insert(0, "the real document");
+    writer.destroy();
+    await eventuallySaved(docId, "the real document", 10_000);
+
+    // Room storage gone and the database unreachable: the room cannot know the document.
+    await party!.kill();
+    rmSync(persistDir, { recursive: true, force: true });
+    await databaseDown();
+    await startOurParty();
+    const refused = await rawSocket(partyUrl, docId);
+    expect((await refused.closed).code).toBe(CloseCode.RoomUnavailable);
+
+    await databaseUp();
+    const reader = connectClient(partyUrl, docId);
+    try {
+      await reader.synced;
+      expect(reader.text.toString()).toBe("the real document");
+    } finally {
+      reader.destroy();
+    }
+  });
+
+  it("keeps unsaved edits and saves them when the database is back", async () => {
+    const docId = uniqueDocId("outage-save");
+    const writer = connectClient(partyUrl, docId);
+    await writer.synced;
+    writer.text.insert(0, "before the outage. ");
+    await eventuallySaved(docId, "before the outage. ", 10_000);
+
+    await databaseDown();
+    writer.text.insert(writer.text.length, "typed while Postgres was away.");
+    await waitFor(() => writer.text.length > 30, "edit applied");
+    writer.destroy(); // the last client leaves: the save fails and is retried with backoff
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await savedText(docId)).toBe("before the outage. ");
+
+    await databaseUp();
+    await eventuallySaved(docId, "before the outage. typed while Postgres was away.", 40_000);
+  }, 60_000);
+});
