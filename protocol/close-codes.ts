@@ -8,10 +8,14 @@
 export const CloseCode = {
   /** The document id in the URL is not a valid id. */
   InvalidDocumentId: 4400,
-  /** No valid credentials (reserved for room tokens). */
+  /** Missing, expired or forged room token: fetch a fresh one and reconnect. */
   Unauthorized: 4401,
-  /** Credentials valid, but not for this document (reserved for room tokens). */
+  /** No access to this document, or access was taken away. */
   Forbidden: 4403,
+  /** The document was deleted. */
+  DocumentDeleted: 4404,
+  /** The user's role changed: reconnect with a fresh token to get the new role. */
+  RoleChanged: 4409,
   /** One frame exceeded the room's maximum message size. */
   MessageTooLarge: 4413,
   /** A frame that is not a well-formed Yjs sync or awareness message. */
@@ -29,6 +33,7 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.InvalidDocumentId,
   CloseCode.Forbidden,
+  CloseCode.DocumentDeleted,
   CloseCode.MessageTooLarge,
   CloseCode.MalformedMessage,
   CloseCode.DocumentTooLarge,

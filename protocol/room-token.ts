@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { RoleSchema } from "./documents.ts";
+
+/**
+ * Room tokens: the worker signs one (HS256, `ROOM_TOKEN_SECRET`) for a user and a document; the party
+ * verifies it at the edge before the room is touched. Short-lived: the client fetches a fresh one for
+ * every (re)connect, so a revoked role never outlives the next reconnect.
+ */
+export const ROOM_TOKEN_TTL_SECONDS = 300;
+/** The query parameter that carries the token on the WebSocket URL. */
+export const ROOM_TOKEN_PARAM = "token";
+export const ROOM_TOKEN_ALGORITHM = "HS256";
+
+export const RoomTokenClaims = z.object({
+  /** User id. */
+  sub: z.string(),
+  /** Document id: a token for one document opens no other. */
+  doc: z.string(),
+  role: RoleSchema,
+  name: z.string(),
+  color: z.string(),
+  /** Session id, so that logging out can close the session's sockets. */
+  sid: z.string(),
+  iat: z.number().int(),
+  exp: z.number().int(),
+});
+export type RoomTokenClaims = z.infer<typeof RoomTokenClaims>;
+
+export const RoomTokenResponse = z.object({ token: z.string(), role: RoleSchema, expiresAt: z.string().datetime() });
+export type RoomTokenResponse = z.infer<typeof RoomTokenResponse>;
+
+/**
+ * What the worker tells a room over its internal HTTP endpoint (`POST /parties/main/:id`, authorised with
+ * `Authorization: Bearer <ROOM_TOKEN_SECRET>`): access changes take effect on open sockets within a second.
+ */
+export const RoomCommand = z.discriminatedUnion("type", [
+  /** The document was deleted: close everyone (4404) and forget the room's storage. */
+  z.object({ type: z.literal("deleted") }),
+  /** A user's access changed: close their sockets (4403 when removed, 4409 to reconnect with a new role). */
+  z.object({ type: z.literal("access-changed"), userId: z.string(), role: RoleSchema.nullable() }),
+  /** Replace the text with `content` as one minimal edit, keeping everyone's cursors. */
+  z.object({ type: z.literal("replace"), content: z.string() }),
+  /** Set the document's language for every editor. */
+  z.object({ type: z.literal("set-language"), language: z.string() }),
+]);
+export type RoomCommand = z.infer<typeof RoomCommand>;
