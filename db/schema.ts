@@ -1,4 +1,5 @@
-import { customType, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { check, customType, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * The one drizzle schema. `npm run db:generate` turns changes here into SQL under `migrations/`.
@@ -16,12 +17,75 @@ const timestamps = {
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
 };
 
-/** One row per document: the metadata a list or a REST client needs without touching the Yjs state. */
-export const documents = pgTable("documents", {
+/** Accounts. Usernames and emails are stored lower-cased, so uniqueness is case-insensitive. */
+export const users = pgTable("users", {
   id: text("id").primaryKey(),
-  language: text("language").notNull().default("plaintext"),
+  username: text("username").notNull().unique(),
+  email: text("email").notNull().unique(),
+  displayName: text("display_name").notNull(),
+  /** Self-describing: `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`, so the cost can be raised later. */
+  passwordHash: text("password_hash").notNull(),
   ...timestamps,
 });
+
+/** Server-side sessions: a session token names one, and logging out revokes it. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("sessions_user_id_idx").on(t.userId)],
+);
+
+/** One row per document: the metadata a list or a REST client needs without touching the Yjs state. */
+export const documents = pgTable(
+  "documents",
+  {
+    id: text("id").primaryKey(),
+    title: text("title").notNull().default("Untitled"),
+    language: text("language").notNull().default("plaintext"),
+    /** Null only for documents created before accounts existed; nobody can open those through the API. */
+    ownerId: text("owner_id").references(() => users.id, { onDelete: "cascade" }),
+    ...timestamps,
+  },
+  (t) => [index("documents_owner_updated_idx").on(t.ownerId, t.updatedAt)],
+);
+
+/** Who else may open a document, and how. The owner is not a member: `documents.owner_id` says who owns it. */
+export const documentMembers = pgTable(
+  "document_members",
+  {
+    documentId: text("document_id").notNull().references(() => documents.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["viewer", "editor"] }).notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ columns: [t.documentId, t.userId] }),
+    index("document_members_user_idx").on(t.userId),
+    check("document_members_role_check", sql`${t.role} in ('viewer', 'editor')`),
+  ],
+);
+
+/** Capability links: whoever opens one while signed in becomes a member with its role. */
+export const shareLinks = pgTable(
+  "share_links",
+  {
+    id: text("id").primaryKey(),
+    documentId: text("document_id").notNull().references(() => documents.id, { onDelete: "cascade" }),
+    token: text("token").notNull().unique(),
+    role: text("role", { enum: ["viewer", "editor"] }).notNull(),
+    createdBy: text("created_by").notNull().references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("share_links_document_idx").on(t.documentId), check("share_links_role_check", sql`${t.role} in ('viewer', 'editor')`)],
+);
 
 /**
  * The latest snapshot of each document, written by its room: the Yjs state (to reload the room with its

@@ -31,22 +31,24 @@ export async function loadSnapshot(db: Database, docId: string): Promise<Snapsho
   return row;
 }
 
-/** Writes a document's snapshot, creating the document row on first save. One round trip. */
-export async function saveSnapshot(db: Database, input: SnapshotInput): Promise<void> {
+/**
+ * Writes a document's snapshot. Only documents that exist are written: a room never brings back a document
+ * that was deleted while it was open. Returns false when the document does not exist. One round trip.
+ */
+export async function saveSnapshot(db: Database, input: SnapshotInput): Promise<boolean> {
   const { docId, state, text, language } = input;
-  // Both upserts in one statement: a CTE keeps the document row and its snapshot consistent without a
+  // Both writes in one statement: a CTE keeps the document row and its snapshot consistent without a
   // transaction, which the WebSocket pool would otherwise need an extra round trip for.
-  await db.execute(sql`
+  const result = await db.execute(sql`
     with doc as (
-      insert into ${documents} (id, language) values (${docId}, ${language})
-      on conflict (id) do update set language = excluded.language, updated_at = now()
-      returning id
+      update ${documents} set language = ${language}, updated_at = now() where id = ${docId} returning id
     )
     insert into ${documentSnapshots} (document_id, state, text, text_length, updated_at)
     select id, ${state}, ${text}, ${[...text].length}, now() from doc
     on conflict (document_id) do update
       set state = excluded.state, text = excluded.text, text_length = excluded.text_length, updated_at = now()
   `);
+  return (result.rowCount ?? 0) > 0;
 }
 
 export interface DocumentSummary {

@@ -2,9 +2,10 @@ import { CloseCode, DocRoot, Limits } from "@collab/protocol";
 import * as encoding from "lib0/encoding";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import * as Y from "yjs";
-import { connectClient, rawSocket, uniqueDocId, waitFor } from "../tools/testing/clients.ts";
+import { signUp, type TestUser } from "../tools/testing/accounts.ts";
+import { connectClient, rawSocket, waitFor, type TestClient } from "../tools/testing/clients.ts";
 
-const { partyUrl } = inject("stack");
+const { partyUrl, workerUrl } = inject("stack");
 
 /** A well-formed sync update message (y-protocols framing) carrying `update`. */
 function updateMessage(update: Uint8Array): Uint8Array {
@@ -37,15 +38,22 @@ const cases: [string, Uint8Array | string, number][] = [
 ];
 
 describe("a room receiving garbage", () => {
-  const docId = uniqueDocId("garbage");
-  const alice = connectClient(partyUrl, docId, { name: "alice" });
-  const bob = connectClient(partyUrl, docId, { name: "bob" });
+  let owner: TestUser;
+  let docId: string;
+  let alice: TestClient;
+  let bob: TestClient;
   let expected = "";
-  beforeAll(() => Promise.all([alice.synced, bob.synced]));
+  beforeAll(async () => {
+    owner = await signUp(workerUrl, "garbage");
+    docId = await owner.createDocument();
+    alice = connectClient(partyUrl, docId, { name: "alice", token: () => owner.roomToken(docId) });
+    bob = connectClient(partyUrl, docId, { name: "bob", token: () => owner.roomToken(docId) });
+    await Promise.all([alice.synced, bob.synced]);
+  });
   afterAll(() => [alice, bob].forEach((client) => client.destroy()));
 
   it.each(cases)("closes the sender of %s with its close code and keeps serving the others", async (_, frame, code) => {
-    const attacker = await rawSocket(partyUrl, docId);
+    const attacker = await rawSocket(partyUrl, docId, await owner.roomToken(docId));
     attacker.socket.send(frame);
     const closed = await attacker.closed;
     expect(closed.code).toBe(code);
@@ -58,7 +66,7 @@ describe("a room receiving garbage", () => {
   });
 
   it("lost nothing: a newcomer sees every edit and no garbage", async () => {
-    const newcomer = connectClient(partyUrl, docId);
+    const newcomer = connectClient(partyUrl, docId, { token: () => owner.roomToken(docId) });
     try {
       await newcomer.synced;
       await waitFor(() => newcomer.text.toString() === expected, "newcomer holds exactly the honest edits");

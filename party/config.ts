@@ -6,6 +6,8 @@ import { Limits } from "@collab/protocol";
  */
 export interface RoomConfig {
   databaseUrl: string;
+  /** Verifies room tokens and authorises the worker's room commands; the worker holds the same secret. */
+  roomTokenSecret: string;
   /** host:port of a local Neon wsproxy; unset in production (Neon). */
   dbWsProxy: string | undefined;
   maxMessageBytes: number;
@@ -32,6 +34,7 @@ export function readRoomConfig(env: Record<string, unknown>): RoomConfig {
   }
   const config: RoomConfig = {
     databaseUrl,
+    roomTokenSecret: readRoomSecret(env),
     dbWsProxy: optionalString(env.DB_WS_PROXY),
     maxMessageBytes: positiveInt(env, "MAX_MESSAGE_BYTES", Limits.maxMessageBytes),
     maxDocumentBytes: positiveInt(env, "MAX_DOCUMENT_BYTES", Limits.maxDocumentBytes),
@@ -43,6 +46,15 @@ export function readRoomConfig(env: Record<string, unknown>): RoomConfig {
     throw new ConfigError(`MAX_DOCUMENT_BYTES must be at most ${MAX_ATOMIC_DOCUMENT_BYTES} (one atomic storage write)`);
   }
   return config;
+}
+
+/** ROOM_TOKEN_SECRET, checked: a room never runs with a missing or weak secret. */
+export function readRoomSecret(env: Record<string, unknown>): string {
+  const secret = env.ROOM_TOKEN_SECRET;
+  if (typeof secret !== "string" || secret.length < 32) {
+    throw new ConfigError("ROOM_TOKEN_SECRET must be set to a random string of at least 32 characters (npx partykit env add ROOM_TOKEN_SECRET)");
+  }
+  return secret;
 }
 
 function optionalString(value: unknown): string | undefined {

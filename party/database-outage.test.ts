@@ -1,11 +1,12 @@
-import { CloseCode, DocumentResponse } from "@collab/protocol";
+import { CloseCode, DocumentDetail } from "@collab/protocol";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parseDatabaseUrl } from "../tools/db/database-url.ts";
 import { startWsProxy, type WsProxy } from "../tools/db/ws-proxy.ts";
-import { connectClient, rawSocket, uniqueDocId, waitFor } from "../tools/testing/clients.ts";
+import { signUp, type TestUser } from "../tools/testing/accounts.ts";
+import { connectClient, rawSocket, waitFor } from "../tools/testing/clients.ts";
 import { freePort, type Service } from "../tools/stack/service.ts";
 import { startParty } from "../tools/stack/servers.ts";
 
@@ -13,7 +14,7 @@ import { startParty } from "../tools/stack/servers.ts";
  * The database goes away and comes back. This party reaches Postgres through a proxy of its own, which the
  * test stops and restarts on the same port; the worker keeps its own path to the database, to look.
  */
-const { databaseUrl, workerUrl } = inject("stack");
+const { databaseUrl, workerUrl, roomTokenSecret } = inject("stack");
 const persistDir = mkdtempSync(join(tmpdir(), "collab-outage-"));
 const target = parseDatabaseUrl(databaseUrl);
 let proxyPort = 0;
@@ -29,6 +30,7 @@ async function startOurParty(): Promise<void> {
   const port = await freePort();
   party = await startParty({
     databaseUrl,
+    roomTokenSecret,
     wsProxy: `127.0.0.1:${proxyPort}`,
     port,
     persistDir,
@@ -38,9 +40,12 @@ async function startOurParty(): Promise<void> {
   partyUrl = `http://127.0.0.1:${port}`;
 }
 
+let owner: TestUser;
+const client = (docId: string) => connectClient(partyUrl, docId, { token: () => owner.roomToken(docId) });
+
 async function savedText(docId: string): Promise<string | undefined> {
-  const response = await fetch(`${workerUrl}/api/documents/${docId}`);
-  return response.status === 200 ? DocumentResponse.parse(await response.json()).text : undefined;
+  const response = await owner.request(`/api/documents/${docId}`);
+  return response.status === 200 ? DocumentDetail.parse(await response.json()).text : undefined;
 }
 
 async function eventuallySaved(docId: string, text: string, timeoutMs: number): Promise<void> {
@@ -50,6 +55,8 @@ async function eventuallySaved(docId: string, text: string, timeoutMs: number): 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+beforeAll(async () => void (owner = await signUp(workerUrl, "outage")));
 
 afterAll(async () => {
   await party?.stop();
@@ -62,8 +69,8 @@ describe("when the database is down", () => {
     proxyPort = await freePort();
     await databaseUp();
     await startOurParty();
-    const docId = uniqueDocId("outage-load");
-    const writer = connectClient(partyUrl, docId);
+    const docId = await owner.createDocument();
+    const writer = client(docId);
     await writer.synced;
     writer.text.insert(0, "the real document");
     writer.destroy();
@@ -74,11 +81,11 @@ describe("when the database is down", () => {
     rmSync(persistDir, { recursive: true, force: true });
     await databaseDown();
     await startOurParty();
-    const refused = await rawSocket(partyUrl, docId);
+    const refused = await rawSocket(partyUrl, docId, await owner.roomToken(docId));
     expect((await refused.closed).code).toBe(CloseCode.RoomUnavailable);
 
     await databaseUp();
-    const reader = connectClient(partyUrl, docId);
+    const reader = client(docId);
     try {
       await reader.synced;
       expect(reader.text.toString()).toBe("the real document");
@@ -88,8 +95,8 @@ describe("when the database is down", () => {
   });
 
   it("keeps unsaved edits and saves them when the database is back", async () => {
-    const docId = uniqueDocId("outage-save");
-    const writer = connectClient(partyUrl, docId);
+    const docId = await owner.createDocument();
+    const writer = client(docId);
     await writer.synced;
     writer.text.insert(0, "before the outage. ");
     await eventuallySaved(docId, "before the outage. ", 10_000);

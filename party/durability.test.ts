@@ -1,9 +1,10 @@
-import { DocumentResponse } from "@collab/protocol";
+import { DocumentDetail } from "@collab/protocol";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
-import { connectClient, uniqueDocId, waitFor, type TestClient } from "../tools/testing/clients.ts";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { signUp, type TestUser } from "../tools/testing/accounts.ts";
+import { connectClient, waitFor, type TestClient } from "../tools/testing/clients.ts";
 import { freePort, type Service } from "../tools/stack/service.ts";
 import { startParty } from "../tools/stack/servers.ts";
 
@@ -12,7 +13,7 @@ import { startParty } from "../tools/stack/servers.ts";
  * Every client is stopped before the party restarts: a reconnecting client would upload the lost edits
  * again and hide the loss.
  */
-const { databaseUrl, wsProxy, workerUrl } = inject("stack");
+const { databaseUrl, wsProxy, workerUrl, roomTokenSecret } = inject("stack");
 const persistDir = mkdtempSync(join(tmpdir(), "collab-durability-"));
 let party: Service | undefined;
 let partyUrl = "";
@@ -20,15 +21,20 @@ let partyUrl = "";
 async function restartParty(vars: Record<string, string> = {}): Promise<void> {
   await party?.kill();
   const port = await freePort();
-  party = await startParty({ databaseUrl, wsProxy, port, persistDir, vars, quiet: process.env.STACK_LOGS !== "1" });
+  party = await startParty({ databaseUrl, wsProxy, roomTokenSecret, port, persistDir, vars, quiet: process.env.STACK_LOGS !== "1" });
   partyUrl = `http://127.0.0.1:${port}`;
 }
 
+let owner: TestUser;
+const client = (docId: string) => connectClient(partyUrl, docId, { token: () => owner.roomToken(docId) });
+
 async function documentText(docId: string): Promise<string | undefined> {
-  const response = await fetch(`${workerUrl}/api/documents/${docId}`);
-  if (response.status === 404) return undefined;
-  return DocumentResponse.parse(await response.json()).text;
+  const response = await owner.request(`/api/documents/${docId}`);
+  if (response.status !== 200) return undefined;
+  return DocumentDetail.parse(await response.json()).text;
 }
+
+beforeAll(async () => void (owner = await signUp(workerUrl, "durability")));
 
 afterAll(async () => {
   await party?.stop();
@@ -39,9 +45,9 @@ describe("durability", () => {
   it("keeps every edit another client saw when the party is killed with SIGKILL", async () => {
     // Postgres saves are pushed far out: what survives here survives in room storage alone.
     await restartParty({ SNAPSHOT_DEBOUNCE_MS: "600000", SNAPSHOT_MAX_WAIT_MS: "600000" });
-    const docId = uniqueDocId("sigkill");
-    const writer = connectClient(partyUrl, docId);
-    const watcher = connectClient(partyUrl, docId);
+    const docId = await owner.createDocument();
+    const writer = client(docId);
+    const watcher = client(docId);
     await Promise.all([writer.synced, watcher.synced]);
 
     // Type continuously; kill the server mid-stream, at a moment the writer does not know about.
@@ -60,7 +66,7 @@ describe("durability", () => {
     [writer, watcher].forEach((client) => client.destroy());
 
     await restartParty();
-    const fresh = connectClient(partyUrl, docId);
+    const fresh = client(docId);
     try {
       await fresh.synced;
       const recovered = fresh.text.toString();
@@ -73,8 +79,8 @@ describe("durability", () => {
 
   it("writes a Postgres snapshot when the last client leaves, and reloads from it when room storage is gone", async () => {
     await restartParty();
-    const docId = uniqueDocId("snapshot");
-    const clients: TestClient[] = [connectClient(partyUrl, docId), connectClient(partyUrl, docId)];
+    const docId = await owner.createDocument();
+    const clients: TestClient[] = [client(docId), client(docId)];
     await Promise.all(clients.map((client) => client.synced));
     clients[0]!.text.insert(0, "saved to Postgres ✓ — ünïcødé and 🎈 too\n");
     clients[1]!.doc.transact(() => clients[1]!.text.insert(0, "line one\n"));
@@ -93,7 +99,7 @@ describe("durability", () => {
     rmSync(persistDir, { recursive: true, force: true });
     await restartParty();
     const started = performance.now();
-    const fresh = connectClient(partyUrl, docId);
+    const fresh = client(docId);
     try {
       await fresh.synced;
       console.log(`room reloaded from Postgres in ${(performance.now() - started).toFixed(0)} ms`);

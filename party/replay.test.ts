@@ -1,18 +1,22 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { connectClient, uniqueDocId, waitFor } from "../tools/testing/clients.ts";
+import { signUp } from "../tools/testing/accounts.ts";
+import { connectClient, waitFor, type TestClient } from "../tools/testing/clients.ts";
 import { applyPatches, loadTrace, traceAvailable } from "../tools/traces.ts";
 
-const { partyUrl } = inject("stack");
+const { partyUrl, workerUrl } = inject("stack");
 const available = traceAvailable("sveltecomponent");
 if (!available && process.env.CI === "true") throw new Error("CI needs shared/data/editing-traces beside the repository");
 
 describe.skipIf(!available)("replaying a real editing session", () => {
-  const writer = connectClient(partyUrl, uniqueDocId("replay"));
-  const docId = writer.provider.roomname;
-  const reader = connectClient(partyUrl, docId);
-  afterAll(() => [writer, reader].forEach((client) => client.destroy()));
+  const clients: TestClient[] = [];
+  afterAll(() => clients.forEach((client) => client.destroy()));
 
   it("delivers the sveltecomponent trace, one transaction per keystroke, exactly", async () => {
+    const owner = await signUp(workerUrl, "replay");
+    const docId = await owner.createDocument({ language: "html" });
+    const token = () => owner.roomToken(docId);
+    const [writer, reader] = [connectClient(partyUrl, docId, { token }), connectClient(partyUrl, docId, { token })];
+    clients.push(writer, reader);
     const trace = loadTrace("sveltecomponent");
     await Promise.all([writer.synced, reader.synced]);
     const started = performance.now();

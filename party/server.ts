@@ -1,95 +1,85 @@
-import { loadSnapshot, openDatabase, saveSnapshot } from "@collab/db";
-import { CloseCode, DEFAULT_LANGUAGE, DocRoot, MetaKey, ROOM_PATH_PREFIX, isValidDocId } from "@collab/protocol";
+import {
+  CloseCode,
+  DocRoot,
+  ErrorCode,
+  MetaKey,
+  ROOM_PATH_PREFIX,
+  RoomCommand,
+  isValidDocId,
+  type ActiveUser,
+  type Role,
+  type RoomTokenClaims,
+} from "@collab/protocol";
 import type * as Party from "partykit/server";
-import { onConnect, unstable_getYDoc, type YPartyKitOptions } from "y-partykit";
-import * as Y from "yjs";
-import { readRoomConfig, type RoomConfig } from "./config.ts";
+import { onConnect } from "y-partykit";
+import { readRoomConfig, readRoomSecret, type RoomConfig } from "./config.ts";
+import { DocumentStore, errorText } from "./document-store.ts";
 import { inspectFrame } from "./frame-guard.ts";
-import { GroupCommit } from "./group-commit.ts";
 import { Peer } from "./peer.ts";
-import { SnapshotScheduler } from "./snapshot-scheduler.ts";
-import { UpdateLog } from "./update-log.ts";
+import { replaceText } from "./replace-text.ts";
+import { RoomAccess } from "./room-access.ts";
+import { claimsOf, isInternal, verifyRoomToken, withClaims } from "./room-auth.ts";
 
 /** The prefix of y-partykit's chunked-upload markers (its `BATCH_SENTINEL`). */
 const CHUNKED_UPLOAD_MARKER = "y-pk-batch";
 
-/** Queued updates past this size are committed at once instead of at the end of the turn. */
-const FLUSH_NOW_BYTES = 4 * 1024 * 1024;
-
-export class RoomUnavailableError extends Error {
-  override name = "RoomUnavailableError";
-}
-
 /**
- * One room per document. y-partykit speaks the Yjs sync and awareness protocol; this class decides what
- * reaches it (checked frames only), when its messages leave (after the group commit made their updates
- * durable), where the document comes from (room storage, else the latest Postgres snapshot) and when it is
- * written to Postgres. See PROTOCOL.md beside this file.
+ * One room per document. y-partykit speaks the Yjs sync and awareness protocol; this class decides who may
+ * connect (a room token verified at the edge; viewers read-only), what reaches y-partykit (checked frames
+ * only), and answers the worker's commands (access changes, deletion, REST edits). Where the document lives
+ * and when it is written is the DocumentStore's business. See PROTOCOL.md beside this file.
  */
 export default class DocumentRoom implements Party.Server {
   readonly #room: Party.Room;
   readonly #config: RoomConfig;
-  readonly #log: UpdateLog;
-  readonly #commit: GroupCommit;
-  readonly #peers = new Map<string, Peer>();
-  readonly #snapshots: SnapshotScheduler;
-  /** Given to y-partykit: the same object every time, or it warns that options changed. */
-  readonly #yOptions: YPartyKitOptions;
-  #loaded: Y.Doc | undefined;
-  #docId: string | undefined;
-  #doc: Promise<Y.Doc> | undefined;
-  #yDoc: Y.Doc | undefined;
+  readonly #store: DocumentStore;
+  readonly #access: RoomAccess;
+  readonly #peers = new Map<string, { peer: Peer; claims: RoomTokenClaims }>();
+  #accessLoaded: Promise<void> | undefined;
 
   constructor(room: Party.Room) {
     this.#room = room;
     this.#config = readRoomConfig(room.env);
-    this.#log = new UpdateLog(room.storage);
-    this.#commit = new GroupCommit(() => this.#commitUpdates());
-    this.#yOptions = { gc: true, load: async () => this.#loaded ?? null };
-    this.#snapshots = new SnapshotScheduler({
-      save: () => this.#saveSnapshot(),
-      debounceMs: this.#config.snapshotDebounceMs,
-      maxWaitMs: this.#config.snapshotMaxWaitMs,
-      onError: (error, retryInMs) => {
-        console.error(`[room ${this.#docId}] snapshot save failed, retrying in ${retryInMs} ms:`, errorText(error));
-        // Timers do not keep an idle object alive; an alarm wakes it to retry.
-        void room.storage.setAlarm(Date.now() + retryInMs).catch(() => {});
-      },
-    });
+    this.#store = new DocumentStore(room, this.#config);
+    this.#access = new RoomAccess(room.storage);
   }
 
-  /** Runs at the edge before the room is touched: an invalid id never creates a room. */
-  static onBeforeConnect(request: Party.Request): Party.Request | Response {
-    return DocumentRoom.onBeforeRequest(request);
+  /** Runs at the edge before the room is touched: invalid ids and missing, forged, expired or other-document tokens never reach it. */
+  static async onBeforeConnect(request: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
+    const id = docIdOf(request);
+    if (!isValidDocId(id)) return invalidId();
+    const verdict = await verifyRoomToken(request, id, readRoomSecret(lobby.env));
+    if (!verdict.ok) return Response.json({ error: { code: verdict.status === 401 ? ErrorCode.Unauthorized : ErrorCode.Forbidden, message: verdict.message } }, { status: verdict.status });
+    return withClaims(request, verdict.claims);
   }
 
   static onBeforeRequest(request: Party.Request): Party.Request | Response {
-    const id = decodeURIComponent(new URL(request.url).pathname.slice(ROOM_PATH_PREFIX.length).split("/")[0] ?? "");
-    if (!isValidDocId(id)) {
-      return Response.json(
-        { error: { code: "invalid_document_id", message: "Invalid document id: use 1-64 of A-Z a-z 0-9 _ -" } },
-        { status: 400 },
-      );
-    }
-    return request;
+    return isValidDocId(docIdOf(request)) ? request : invalidId();
   }
 
-  async onConnect(socket: Party.Connection): Promise<void> {
-    if (!isValidDocId(this.#room.id)) return socket.close(CloseCode.InvalidDocumentId, "invalid document id");
+  async onConnect(socket: Party.Connection, context: Party.ConnectionContext): Promise<void> {
+    const claims = claimsOf(context.request);
+    if (!claims || claims.doc !== this.#room.id) return socket.close(CloseCode.Unauthorized, "no verified room token");
     try {
-      await this.#ready(this.#room.id);
+      await this.#loadAccess();
+      if (this.#access.deleted) return socket.close(CloseCode.DocumentDeleted, "this document was deleted");
+      // A token issued before the user's role changed: a fresh one carries the current role, or none.
+      if (this.#access.exceedsRecordedRole(claims)) return socket.close(CloseCode.Unauthorized, "access changed, fetch a new token");
+      await this.#store.ready(this.#room.id);
     } catch (error) {
       console.error(`[room ${this.#room.id}] load failed:`, errorText(error));
       return socket.close(CloseCode.RoomUnavailable, "document could not be loaded, retry shortly");
     }
-    const peer = new Peer(socket, this.#commit);
-    this.#peers.set(socket.id, peer);
-    await onConnect(peer as unknown as Party.Connection, this.#room, this.#yOptions);
+    const peer = new Peer(socket, this.#store.commit);
+    this.#peers.set(socket.id, { peer, claims });
+    // Viewers: y-partykit answers their sync requests but never applies their updates; awareness still flows.
+    await onConnect(peer as unknown as Party.Connection, this.#room, claims.role === "viewer" ? { ...this.#store.yOptions, readOnly: true } : this.#store.yOptions);
   }
 
   onMessage(message: string | ArrayBuffer | ArrayBufferView, socket: Party.Connection): void {
-    const peer = this.#peers.get(socket.id);
-    if (!peer) return;
+    const entry = this.#peers.get(socket.id);
+    if (!entry) return;
+    const { peer } = entry;
     if (typeof message === "string") {
       // y-partykit's provider announces updates over 1 MB with a text marker before sending them in chunks.
       if (message.startsWith(CHUNKED_UPLOAD_MARKER)) {
@@ -100,155 +90,133 @@ export default class DocumentRoom implements Party.Server {
     const bytes = message instanceof ArrayBuffer ? new Uint8Array(message) : new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
     const verdict = inspectFrame(bytes, this.#config.maxMessageBytes);
     if (!verdict.ok) return this.#reject(peer, verdict.code, verdict.reason);
-    if (verdict.updateBytes > 0 && this.#wouldExceedMaxSize(verdict.updateBytes)) {
+    if (verdict.updateBytes > 0 && entry.claims.role !== "viewer" && this.#store.wouldExceedMaxSize(verdict.updateBytes)) {
       return this.#reject(peer, CloseCode.DocumentTooLarge, `document would exceed ${this.#config.maxDocumentBytes} bytes`);
     }
     peer.deliver(bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer);
   }
 
   onClose(socket: Party.Connection): void {
-    this.#disconnect(socket);
+    this.#disconnect(socket.id);
   }
 
   onError(socket: Party.Connection): void {
-    this.#disconnect(socket);
+    this.#disconnect(socket.id);
   }
 
-  /** `GET /parties/main/:id`: who is connected, for the worker and for diagnostics. */
+  /**
+   * The worker's internal endpoint, authorised with the room-token secret: `GET` lists who is connected,
+   * `POST` applies a {@link RoomCommand}.
+   */
   async onRequest(request: Party.Request): Promise<Response> {
-    if (request.method !== "GET") return Response.json({ error: { code: "method_not_allowed", message: "Use GET or a WebSocket" } }, { status: 405 });
-    return Response.json({ id: this.#room.id, connections: this.#peers.size });
+    if (!isInternal(request, this.#config.roomTokenSecret)) return problem(401, ErrorCode.Unauthorized, "Rooms are reached through the API");
+    if (request.method === "GET") return Response.json({ users: this.#activeUsers() });
+    if (request.method !== "POST") return problem(405, "method_not_allowed", "Use GET or POST");
+    let command: RoomCommand;
+    try {
+      command = RoomCommand.parse(await request.json());
+    } catch {
+      return problem(400, ErrorCode.ValidationFailed, "Not a room command");
+    }
+    await this.#loadAccess();
+    if (this.#access.deleted) return problem(404, ErrorCode.NotFound, "This document was deleted");
+    return Response.json(await this.#apply(command));
   }
 
-  /** Retries a failed Postgres save after the object was idle (see the scheduler's onError). */
+  /** Retries a failed Postgres save after the object was idle (see the store's onError). */
   async onAlarm(): Promise<void> {
-    const docId = this.#docId ?? (await this.#room.storage.get<string>("doc:id"));
+    const docId = await this.#store.storedDocId();
     if (!docId) return;
-    await this.#ready(docId);
-    await this.#snapshots.flush();
+    await this.#store.ready(docId);
+    await this.#store.saveNow();
   }
 
-  /** Loads the document once; a failed load is forgotten so the next connection tries again. */
-  #ready(docId: string): Promise<Y.Doc> {
-    this.#doc ??= this.#load(docId).catch((error) => {
-      this.#doc = undefined;
-      throw error;
-    });
-    return this.#doc;
-  }
-
-  async #load(docId: string): Promise<Y.Doc> {
-    this.#docId = docId;
-    const source = new Y.Doc();
-    const stored = await this.#log.load();
-    if (!UpdateLog.isEmpty(stored)) {
-      for (const update of stored.updates) Y.applyUpdate(source, update);
-      // Postgres may be behind (a crash before the last save): write a snapshot soon.
-      this.#snapshots.markDirty();
-    } else {
-      // Nothing in room storage: a new document, or one whose room storage is gone. Only a successful read
-      // decides which; a failure or timeout refuses the connection rather than serve an empty document
-      // that a later save would write over the real one.
-      const snapshot = await withTimeout(this.#readSnapshot(docId), this.#config.loadTimeoutMs);
-      if (snapshot) {
-        Y.applyUpdate(source, snapshot.state);
-        this.#log.compact(snapshot.state);
+  async #apply(command: RoomCommand): Promise<Record<string, unknown>> {
+    switch (command.type) {
+      case "access-changed": {
+        this.#access.record(command.userId, command.role);
+        const closed = this.#closeUser(command.userId, command.role);
+        return { closed };
+      }
+      case "deleted": {
+        this.#store.forget();
+        for (const { peer } of [...this.#peers.values()]) this.#close(peer, CloseCode.DocumentDeleted, "this document was deleted");
+        await this.#access.markDeleted();
+        return { deleted: true };
+      }
+      case "replace":
+      case "set-language": {
+        const doc = await this.#store.ready(this.#room.id);
+        doc.transact(() => {
+          if (command.type === "replace") replaceText(doc.getText(DocRoot.content), command.content);
+          else doc.getMap(DocRoot.meta).set(MetaKey.language, command.language);
+        }, "rest");
+        // The REST caller reads Postgres next: make the snapshot current before answering.
+        await this.#store.saveNow();
+        return { length: doc.getText(DocRoot.content).length };
       }
     }
-    if (stored.docId !== docId) this.#log.rememberDocId(docId);
-    this.#loaded = source;
-    const doc = await unstable_getYDoc(this.#room, this.#yOptions);
-    this.#loaded = undefined;
-    this.#yDoc = doc;
-    doc.on("update", (update: Uint8Array) => {
-      this.#log.append(update);
-      if (this.#log.pendingBytes > FLUSH_NOW_BYTES) this.#commit.flush();
-      else this.#commit.schedule();
-      this.#snapshots.markDirty();
+  }
+
+  /** Closes a user's sockets after an access change: 4403 when removed, 4409 to come back with the new role. */
+  #closeUser(userId: string, role: Role | null): number {
+    let closed = 0;
+    for (const { peer, claims } of [...this.#peers.values()]) {
+      if (claims.sub !== userId || claims.role === role) continue;
+      if (role === null) this.#close(peer, CloseCode.Forbidden, "your access to this document was removed");
+      else this.#close(peer, CloseCode.RoleChanged, `your role is now ${role}`);
+      closed++;
+    }
+    return closed;
+  }
+
+  #activeUsers(): ActiveUser[] {
+    const users = new Map<string, ActiveUser>();
+    for (const { claims } of this.#peers.values()) {
+      const user = users.get(claims.sub);
+      if (user) user.connections++;
+      else users.set(claims.sub, { id: claims.sub, name: claims.name, color: claims.color, connections: 1 });
+    }
+    return [...users.values()];
+  }
+
+  #loadAccess(): Promise<void> {
+    this.#accessLoaded ??= this.#access.load().catch((error) => {
+      this.#accessLoaded = undefined;
+      throw error;
     });
-    return doc;
-  }
-
-  #commitUpdates(): void {
-    if (this.#log.needsCompaction && this.#current) this.#log.compact(Y.encodeStateAsUpdate(this.#current));
-    else this.#log.flush();
-  }
-
-  /** The loaded document, once loading has finished. */
-  get #current(): Y.Doc | undefined {
-    return this.#yDoc;
-  }
-
-  #wouldExceedMaxSize(updateBytes: number): boolean {
-    const max = this.#config.maxDocumentBytes;
-    if (this.#log.storedBytes + updateBytes <= max) return false;
-    // The estimate counts updates that compaction would shrink: measure before refusing.
-    const doc = this.#current;
-    return !doc || Y.encodeStateAsUpdate(doc).byteLength + updateBytes > max;
+    return this.#accessLoaded;
   }
 
   #reject(peer: Peer, code: CloseCode, reason: string): void {
     console.warn(`[room ${this.#room.id}] closing ${peer.socket.id}: ${code} ${reason}`);
-    this.#peers.delete(peer.socket.id);
+    this.#close(peer, code, reason);
+  }
+
+  #close(peer: Peer, code: CloseCode, reason: string): void {
     peer.close(code, reason);
-    this.#afterLeave();
+    this.#disconnect(peer.socket.id);
   }
 
-  #disconnect(socket: Party.Connection): void {
-    const peer = this.#peers.get(socket.id);
-    if (!peer) return;
-    this.#peers.delete(socket.id);
-    peer.disconnected();
-    this.#afterLeave();
-  }
-
-  /** When the last peer leaves: compact room storage and write the Postgres snapshot now. */
-  #afterLeave(): void {
-    if (this.#peers.size > 0) return;
-    const doc = this.#current;
-    if (!doc) return;
-    this.#commit.flush();
-    this.#log.compact(Y.encodeStateAsUpdate(doc));
-    void this.#snapshots.flush();
-  }
-
-  async #readSnapshot(docId: string) {
-    const { db, end } = openDatabase({ databaseUrl: this.#config.databaseUrl, wsProxy: this.#config.dbWsProxy });
-    try {
-      return await loadSnapshot(db, docId);
-    } finally {
-      void end().catch(() => {});
-    }
-  }
-
-  async #saveSnapshot(): Promise<void> {
-    const doc = this.#current;
-    const docId = this.#docId;
-    if (!doc || !docId) return;
-    const language = doc.getMap(DocRoot.meta).get(MetaKey.language);
-    const { db, end } = openDatabase({ databaseUrl: this.#config.databaseUrl, wsProxy: this.#config.dbWsProxy });
-    try {
-      await saveSnapshot(db, {
-        docId,
-        state: Y.encodeStateAsUpdate(doc),
-        text: doc.getText(DocRoot.content).toString(),
-        language: typeof language === "string" ? language : DEFAULT_LANGUAGE,
-      });
-    } finally {
-      void end().catch(() => {});
-    }
+  #disconnect(socketId: string): void {
+    const entry = this.#peers.get(socketId);
+    if (!entry) return;
+    this.#peers.delete(socketId);
+    entry.peer.disconnected();
+    if (this.#peers.size === 0) this.#store.lastPeerLeft();
   }
 }
 
 DocumentRoom satisfies Party.Worker;
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new RoomUnavailableError(`timed out after ${ms} ms`)), ms);
-    promise.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
+function docIdOf(request: Party.Request): string {
+  return decodeURIComponent(new URL(request.url).pathname.slice(ROOM_PATH_PREFIX.length).split("/")[0] ?? "");
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+function invalidId(): Response {
+  return problem(400, ErrorCode.InvalidDocumentId, "Invalid document id: use 1-64 of A-Z a-z 0-9 _ -");
+}
+
+function problem(status: number, code: string, message: string): Response {
+  return Response.json({ error: { code, message } }, { status });
 }

@@ -1,14 +1,18 @@
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { WebsocketProvider } from "y-websocket";
 import WebSocket from "ws";
 import * as Y from "yjs";
-import { DocRoot, PARTY_NAME } from "@collab/protocol";
-import { connectClient, uniqueDocId, waitFor, type TestClient } from "../tools/testing/clients.ts";
+import { DocRoot, PARTY_NAME, ROOM_TOKEN_PARAM } from "@collab/protocol";
+import { signUp, type TestUser } from "../tools/testing/accounts.ts";
+import { connectClient, waitFor, type TestClient } from "../tools/testing/clients.ts";
 
-const { partyUrl } = inject("stack");
+const { partyUrl, workerUrl } = inject("stack");
 const clients: TestClient[] = [];
+let owner: TestUser;
+beforeAll(async () => void (owner = await signUp(workerUrl, "sync")));
+const newDoc = () => owner.createDocument();
 const open = (docId: string, name?: string) => {
-  const client = connectClient(partyUrl, docId, { name });
+  const client = connectClient(partyUrl, docId, { name, token: () => owner.roomToken(docId) });
   clients.push(client);
   return client;
 };
@@ -16,7 +20,7 @@ afterEach(() => clients.splice(0).forEach((client) => client.destroy()));
 
 describe("a room", () => {
   it.each([2, 10])("makes %i clients typing at once converge", async (count) => {
-    const docId = uniqueDocId(`converge${count}`);
+    const docId = await newDoc();
     const peers = Array.from({ length: count }, () => open(docId));
     await Promise.all(peers.map((peer) => peer.synced));
     for (let round = 0; round < 5; round++) {
@@ -34,7 +38,7 @@ describe("a room", () => {
   });
 
   it("gives a late joiner the full state", async () => {
-    const docId = uniqueDocId("late");
+    const docId = await newDoc();
     const first = open(docId);
     await first.synced;
     first.text.insert(0, "written before anyone else came");
@@ -46,7 +50,7 @@ describe("a room", () => {
   });
 
   it("removes a client's awareness from the others within 5 s after its socket drops", async () => {
-    const docId = uniqueDocId("awareness");
+    const docId = await newDoc();
     const stays = open(docId, "stays");
     const drops = open(docId, "drops");
     await Promise.all([stays.synced, drops.synced]);
@@ -60,12 +64,13 @@ describe("a room", () => {
   });
 
   it("serves y-websocket's WebsocketProvider unchanged", async () => {
-    const docId = uniqueDocId("ywebsocket");
+    const docId = await newDoc();
     const partykit = open(docId);
     const doc = new Y.Doc();
     const provider = new WebsocketProvider(`${partyUrl.replace(/^http/, "ws")}/parties/${PARTY_NAME}`, docId, doc, {
       WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
       disableBc: true,
+      params: { [ROOM_TOKEN_PARAM]: await owner.roomToken(docId) },
     });
     try {
       await partykit.synced;

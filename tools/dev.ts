@@ -1,5 +1,7 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, startStack } from "./stack/index.ts";
+import { ROOT, randomSecrets, startStack } from "./stack/index.ts";
+import type { Secrets } from "./stack/servers.ts";
 
 /**
  * `npm run dev`: the whole editor on this machine, no cloud account and no internet. Without DATABASE_URL
@@ -13,9 +15,22 @@ const port = (name: string, fallback: number) => {
   return value;
 };
 
+/** Local secrets, generated on first run and kept with the local data (never committed: .data/ is ignored). */
+function localSecrets(dataDir: string): Secrets {
+  const file = join(dataDir, "secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as Secrets;
+  const secrets = randomSecrets();
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  console.log(`generated local secrets in ${file}`);
+  return secrets;
+}
+
+const dataDir = env.DATA_DIR ?? join(ROOT, ".data");
 const stack = await startStack({
   databaseUrl: env.DATABASE_URL || undefined,
-  dataDir: env.DATA_DIR ?? join(ROOT, ".data"),
+  dataDir,
+  secrets: localSecrets(dataDir),
   ports: {
     web: port("WEB_PORT", 5173),
     worker: port("WORKER_PORT", 8787),

@@ -1,41 +1,45 @@
-import { findDocument, pingDatabase } from "@collab/db";
-import { ErrorCode, isValidDocId, type DocumentResponse, type HealthResponse } from "@collab/protocol";
-import { Hono } from "hono";
-import { withDatabase, type AppEnv } from "./database.ts";
-import { ApiError, notFound, onError } from "./errors.ts";
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
 import rootPackage from "../package.json" with { type: "json" };
+import { withContext } from "./context.ts";
+import { ApiError, notFound, onError } from "./errors.ts";
+import { ErrorCode } from "@collab/protocol";
+import { authRoutes } from "./routes/auth.ts";
+import { documentRoutes } from "./routes/documents.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { router } from "./routes/openapi.ts";
+import { sharingRoutes } from "./routes/sharing.ts";
 
-const { version } = rootPackage;
+/** Request bodies over this are refused with 413 before anything reads them. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** The REST API. Every error leaves through `onError` with the shared error body. */
+/**
+ * The REST API under /api. Every route is declared from the contract's zod schemas, which both validate
+ * requests and produce the OpenAPI document; every error leaves through `onError` with the shared body.
+ */
 export function createApp() {
-  const app = new Hono<AppEnv>().basePath("/api");
+  const app = router().basePath("/api");
   app.onError(onError);
   app.notFound(notFound);
-  app.use(withDatabase);
-
-  app.get("/health", async (c) => {
-    let database: HealthResponse["database"];
-    try {
-      database = { ok: true, latencyMs: await pingDatabase(c.var.db) };
-    } catch (error) {
-      console.error("health: database check failed:", error);
-      database = { ok: false, error: "database unreachable" };
-    }
-    const body: HealthResponse = { status: database.ok ? "ok" : "degraded", version, database };
-    return c.json(body, database.ok ? 200 : 503);
+  app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError(413, ErrorCode.PayloadTooLarge, "Request body is larger than 1 MB"); } }));
+  app.use(withContext);
+  app.route("/", healthRoutes);
+  app.route("/", authRoutes);
+  app.route("/", documentRoutes);
+  app.route("/", sharingRoutes);
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "collab-editor API",
+      version: rootPackage.version,
+      description: "Accounts, documents, sharing and room tokens. Errors: `{ error: { code, message, details? } }`.",
+    },
   });
-
-  app.get("/documents/:id", async (c) => {
-    const id = c.req.param("id");
-    if (!isValidDocId(id)) {
-      throw new ApiError(400, ErrorCode.InvalidDocumentId, "Invalid document id: use 1-64 of A-Z a-z 0-9 _ -", { id: id.slice(0, 80) });
-    }
-    const doc = await findDocument(c.var.db, id);
-    if (!doc) throw new ApiError(404, ErrorCode.NotFound, `No document with id ${id}`);
-    const body: DocumentResponse = { ...doc, updatedAt: doc.updatedAt.toISOString() };
-    return c.json(body);
+  app.openAPIRegistry.registerComponent("securitySchemes", "session", {
+    type: "http",
+    scheme: "bearer",
+    description: "The token from register/login (browsers send the session cookie instead)",
   });
-
+  app.get("/docs", Scalar({ url: "/api/openapi.json", pageTitle: "collab-editor API" }));
   return app;
 }

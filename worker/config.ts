@@ -1,19 +1,68 @@
 import type { DatabaseConfig } from "@collab/db";
 
-/** The worker's bindings and variables (wrangler.toml `[vars]`, secrets, or `--var` in dev). */
+/** The worker's bindings and variables: wrangler.toml `[vars]`, secrets, `--var` in dev. */
 export interface Env {
   DATABASE_URL?: string;
   DB_WS_PROXY?: string;
+  /** Signs session tokens. At least 32 characters. */
+  AUTH_SECRET?: string;
+  /** Signs room tokens; the party holds the same secret to verify them. At least 32 characters. */
+  ROOM_TOKEN_SECRET?: string;
+  /** Where the party runs, for access changes and live edits (e.g. https://collab-editor.user.partykit.dev). */
+  PARTY_URL?: string;
+  SESSION_TTL_HOURS?: string;
+  /** Workers rate-limiting binding for login and registration (wrangler.toml `[[ratelimits]]`). */
+  AUTH_RATE_LIMIT?: RateLimit;
+}
+
+export interface RateLimit {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
+}
+
+export interface WorkerConfig {
+  database: DatabaseConfig;
+  authSecret: string;
+  roomTokenSecret: string;
+  partyUrl: string;
+  sessionTtlSeconds: number;
+  rateLimit: RateLimit;
 }
 
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** Reads the database settings once per request, naming the variable when it is missing. */
-export function databaseConfig(env: Env): DatabaseConfig {
+const cache = new WeakMap<Env, WorkerConfig>();
+
+/**
+ * Reads and checks the configuration once per environment object (once per isolate in practice). A missing
+ * or weak secret stops every request with a message that names the variable: production never runs with
+ * a default secret.
+ */
+export function readConfig(env: Env): WorkerConfig {
+  let config = cache.get(env);
+  if (config) return config;
   if (!env.DATABASE_URL || !/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) {
-    throw new ConfigError("DATABASE_URL must be set to a postgres:// URL (wrangler secret put DATABASE_URL)");
+    throw new ConfigError("DATABASE_URL must be set to a postgres:// URL (npx wrangler secret put DATABASE_URL)");
   }
-  return { databaseUrl: env.DATABASE_URL, wsProxy: env.DB_WS_PROXY || undefined };
+  const ttlHours = Number(env.SESSION_TTL_HOURS ?? 24);
+  if (!Number.isFinite(ttlHours) || ttlHours <= 0 || ttlHours > 24 * 30) throw new ConfigError("SESSION_TTL_HOURS must be a number of hours between 0 and 720");
+  if (!env.PARTY_URL || !/^https?:\/\//.test(env.PARTY_URL)) throw new ConfigError("PARTY_URL must be the party's http(s) URL");
+  if (!env.AUTH_RATE_LIMIT) throw new ConfigError("the AUTH_RATE_LIMIT rate-limiting binding is missing (wrangler.toml [[ratelimits]])");
+  config = {
+    database: { databaseUrl: env.DATABASE_URL, wsProxy: env.DB_WS_PROXY || undefined },
+    authSecret: secret(env, "AUTH_SECRET"),
+    roomTokenSecret: secret(env, "ROOM_TOKEN_SECRET"),
+    partyUrl: env.PARTY_URL.replace(/\/$/, ""),
+    sessionTtlSeconds: Math.round(ttlHours * 3600),
+    rateLimit: env.AUTH_RATE_LIMIT,
+  };
+  cache.set(env, config);
+  return config;
+}
+
+function secret(env: Env, name: "AUTH_SECRET" | "ROOM_TOKEN_SECRET"): string {
+  const value = env[name];
+  if (!value || value.length < 32) throw new ConfigError(`${name} must be set to a random string of at least 32 characters (npx wrangler secret put ${name})`);
+  return value;
 }

@@ -1,29 +1,59 @@
-import { ErrorCode, type ErrorBody } from "@collab/protocol";
+import { ErrorCode, type ErrorBody, type ValidationDetails } from "@collab/protocol";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ZodError } from "zod";
+import { ConfigError } from "./config.ts";
 
 /**
- * The one error type routes throw. `onError` turns it (and anything else) into the shared
- * `{ error: { code, message, details? } }` body.
+ * The one error type routes throw. `onError` turns it, and anything else, into the shared
+ * `{ error: { code, message, details? } }` body: one error path for the whole API.
  */
 export class ApiError extends HTTPException {
   readonly code: string;
   readonly details: unknown;
+  readonly headers: Record<string, string>;
 
-  constructor(status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+  constructor(status: ContentfulStatusCode, code: string, message: string, options: { details?: unknown; headers?: Record<string, string> } = {}) {
     super(status, { message });
     this.code = code;
-    this.details = details;
+    this.details = options.details;
+    this.headers = options.headers ?? {};
   }
+}
+
+export const notFoundError = (what = "Document") => new ApiError(404, ErrorCode.NotFound, `${what} not found`);
+export const forbiddenError = (message: string) => new ApiError(403, ErrorCode.Forbidden, message);
+
+/** A zod failure as a 400 naming each offending field, e.g. `{ "body.email": ["Email must be a valid address"] }`. */
+export function validationError(error: ZodError, target: string): ApiError {
+  const fields: ValidationDetails["fields"] = {};
+  for (const issue of error.issues) {
+    const key = [target === "json" ? "body" : target, ...issue.path.map(String)].join(".");
+    (fields[key] ??= []).push(issue.message);
+  }
+  const names = Object.keys(fields);
+  return new ApiError(400, ErrorCode.ValidationFailed, `Invalid ${names.join(", ")}`, { details: { fields } satisfies ValidationDetails });
+}
+
+/** The OpenAPI routes' validation hook: every invalid request leaves through {@link validationError}. */
+export function validationHook(result: { success: boolean; error?: ZodError; target: string }): void {
+  if (!result.success && result.error) throw validationError(result.error, result.target);
 }
 
 export function onError(error: Error, c: Context): Response {
   if (error instanceof ApiError) {
-    return c.json(body(error.code, error.message, error.details), error.status);
+    return c.json(body(error.code, error.message, error.details), error.status, error.headers);
   }
   if (error instanceof HTTPException) {
-    return c.json(body(httpCode(error.status), error.message || "Request failed"), error.status);
+    // Raised by Hono itself: malformed JSON (400), the body limit (413).
+    const code = httpCode(error.status);
+    const message = error.status === 413 ? "Request body is larger than 1 MB" : error.message || "Request failed";
+    return c.json(body(code, message), error.status);
+  }
+  if (error instanceof ConfigError) {
+    console.error(`configuration error: ${error.message}`);
+    return c.json(body(ErrorCode.Internal, "The server is misconfigured"), 500);
   }
   console.error(`${c.req.method} ${c.req.path} failed:`, error);
   return c.json(body(ErrorCode.Internal, "Internal server error"), 500);
@@ -37,6 +67,14 @@ function body(code: string, message: string, details?: unknown): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
+const CODES: Record<number, string> = {
+  400: ErrorCode.MalformedRequest,
+  401: ErrorCode.Unauthorized,
+  404: ErrorCode.NotFound,
+  413: ErrorCode.PayloadTooLarge,
+  415: ErrorCode.UnsupportedMediaType,
+};
+
 function httpCode(status: number): string {
-  return status === 404 ? ErrorCode.NotFound : status >= 500 ? ErrorCode.Internal : "bad_request";
+  return CODES[status] ?? (status >= 500 ? ErrorCode.Internal : ErrorCode.MalformedRequest);
 }

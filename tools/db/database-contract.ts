@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { findDocument, loadSnapshot, openDatabase, pingDatabase, saveSnapshot, type Database } from "@collab/db";
 import { describe, expect, test } from "vitest";
 import { migrateDatabase } from "./migrate.ts";
-import { eventually, uniqueDocId, type ProxiedDatabase } from "./test-fixtures.ts";
+import { eventually, newDocument, uniqueDocId, type ProxiedDatabase } from "./test-fixtures.ts";
 
 /**
  * What the app needs from any database behind the proxy, through the app's own driver and functions.
@@ -36,6 +36,7 @@ export function describeDatabaseContract(database: () => ProxiedDatabase): void 
     ])("round-trip %s exactly", async (_label, state) => {
       const docId = uniqueDocId("bytes");
       await withDatabase(async (db) => {
+        await newDocument(db, docId);
         await saveSnapshot(db, { docId, state, text: "x", language: "plaintext" });
         const loaded = await loadSnapshot(db, docId);
         expect(loaded?.state).toBeInstanceOf(Uint8Array);
@@ -50,6 +51,7 @@ export function describeDatabaseContract(database: () => ProxiedDatabase): void 
       // quotes and backslashes. No U+0000: Postgres text cannot hold it.
       const text = "héllo wörld 日本語 עברית 𝄞 👩‍👩‍👧‍👦 e\u0301 \u2028\u2029\r\n\t'\"\\ $1 ${x} \uFFFD";
       await withDatabase(async (db) => {
+        await newDocument(db, docId);
         await saveSnapshot(db, { docId, state: Uint8Array.of(1, 2, 3), text, language: "typescript" });
         const loaded = await loadSnapshot(db, docId);
         expect(loaded?.text).toBe(text);
@@ -63,6 +65,7 @@ export function describeDatabaseContract(database: () => ProxiedDatabase): void 
     test("a second save replaces the first", async () => {
       const docId = uniqueDocId("overwrite");
       await withDatabase(async (db) => {
+        await newDocument(db, docId);
         await saveSnapshot(db, { docId, state: Uint8Array.of(1), text: "one", language: "plaintext" });
         await saveSnapshot(db, { docId, state: Uint8Array.of(2, 2), text: "two 2", language: "markdown" });
         const loaded = await loadSnapshot(db, docId);
@@ -74,6 +77,8 @@ export function describeDatabaseContract(database: () => ProxiedDatabase): void 
     test("an unknown document has no snapshot", async () => {
       await withDatabase(async (db) => {
         expect(await loadSnapshot(db, uniqueDocId("unknown"))).toBeUndefined();
+        // A room never brings back a document that does not exist (deleted while it was open).
+        expect(await saveSnapshot(db, { docId: uniqueDocId("gone"), state: Uint8Array.of(1), text: "x", language: "plaintext" })).toBe(false);
         expect(await findDocument(db, uniqueDocId("unknown"))).toBeUndefined();
       });
     });

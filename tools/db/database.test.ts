@@ -2,10 +2,11 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { loadSnapshot, openDatabase, pingDatabase, saveSnapshot } from "@collab/db";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { allMigrations } from "./migrate.ts";
 import { DatabaseUnavailableError, startDatabase } from "./database.ts";
 import { DatabaseUrlError } from "./database-url.ts";
 import { useNodeWebSocket } from "./node-websocket.ts";
-import { isReachable, REAL_DATABASE_URL, temporaryDirectory, uniqueDocId } from "./test-fixtures.ts";
+import { isReachable, newDocument, REAL_DATABASE_URL, temporaryDirectory, uniqueDocId } from "./test-fixtures.ts";
 
 beforeAll(() => useNodeWebSocket());
 const reachable = await isReachable(REAL_DATABASE_URL);
@@ -23,8 +24,9 @@ describe("startDatabase without DATABASE_URL", () => {
     const first = await startDatabase({ dataDir });
     try {
       expect(first.kind).toBe("embedded");
-      expect(first.appliedMigrations).toEqual(["0000_init"]);
+      expect(first.appliedMigrations).toEqual(allMigrations());
       const { db, end } = openDatabase(first);
+      await newDocument(db, docId);
       await saveSnapshot(db, { docId, state: Uint8Array.of(0, 255), text: "kept", language: "plaintext" });
       await end();
     } finally {

@@ -57,7 +57,12 @@ async function lastAppliedAt(client: { query: Pool["query"] }): Promise<number> 
   return Number(rows[0]?.last ?? -1);
 }
 
-function journal(): { tag: string; when: number }[] {
+export function journal(): { tag: string; when: number }[] {
   const text = readFileSync(`${migrationsFolder}/meta/_journal.json`, "utf8");
   return (JSON.parse(text) as { entries: { tag: string; when: number }[] }).entries;
+}
+
+/** Every migration's tag, in order (what a fresh database gets). */
+export function allMigrations(): string[] {
+  return journal().map((entry) => entry.tag);
 }

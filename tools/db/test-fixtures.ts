@@ -1,3 +1,4 @@
+import { createDocument, createUser, type Database } from "@collab/db";
 import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -110,4 +111,20 @@ export async function eventually<T>(read: () => T, expected: T, timeoutMs = 2_00
     value = read();
   }
   return value;
+}
+
+/**
+ * A document row (and the user who owns it) for `docId`: snapshots are only written for documents that
+ * exist, as the app creates them through the API.
+ */
+export async function newDocument(db: Database, docId: string): Promise<string> {
+  const owner = await createUser(db, {
+    id: `u-${docId}`.slice(0, 64),
+    username: `u-${docId}`.slice(0, 32).toLowerCase(),
+    email: `${docId}@example.test`.toLowerCase(),
+    displayName: "Fixture",
+    passwordHash: "unused",
+  });
+  await createDocument(db, { id: docId, ownerId: owner.id, title: "Fixture", language: "plaintext" });
+  return docId;
 }

@@ -1,9 +1,10 @@
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startDatabase } from "../db/database.ts";
 import type { StackUrls } from "../testing/context.ts";
 import { freePort, type Service } from "./service.ts";
-import { startParty, startWeb, startWorker } from "./servers.ts";
+import { startParty, startWeb, startWorker, type Secrets } from "./servers.ts";
 
 export { ROOT } from "./servers.ts";
 
@@ -19,10 +20,13 @@ export interface StackOptions {
   quiet?: boolean;
   /** Extra room variables (strings). */
   partyVars?: Record<string, string>;
+  /** Secrets for session and room tokens; fresh random ones when omitted. */
+  secrets?: Secrets;
 }
 
 export interface Stack {
   urls: StackUrls;
+  secrets: Secrets;
   /** The services in start order; the party can be killed and restarted for crash tests. */
   services: Service[];
   stop(): Promise<void>;
@@ -48,16 +52,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     const settings = { databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, quiet: options.quiet };
+    const secrets = options.secrets ?? randomSecrets();
     const [partyPort, workerPort, inspectorPort] = [await port("party"), await port("worker"), await freePort()];
+    const partyUrl = `http://127.0.0.1:${partyPort}`;
     const started = await Promise.allSettled([
-      startParty({ ...settings, port: partyPort, persistDir: join(options.dataDir, "party"), vars: options.partyVars }),
-      startWorker({ ...settings, port: workerPort, inspectorPort, persistDir: join(options.dataDir, "worker") }),
+      startParty({ ...settings, roomTokenSecret: secrets.roomTokenSecret, port: partyPort, persistDir: join(options.dataDir, "party"), vars: options.partyVars }),
+      startWorker({ ...settings, ...secrets, partyUrl, port: workerPort, inspectorPort, persistDir: join(options.dataDir, "worker") }),
     ]);
     // Keep whichever started, so that `stop` ends it when the other failed.
     for (const result of started) if (result.status === "fulfilled") services.push(result.value);
     const failed = started.find((result) => result.status === "rejected");
     if (failed) throw failed.reason;
-    const partyUrl = `http://127.0.0.1:${partyPort}`;
     const workerUrl = `http://127.0.0.1:${workerPort}`;
     let webUrl = "";
     if (options.web) {
@@ -65,9 +70,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       services.push(await startWeb({ port: webPort, workerUrl, partyUrl, quiet: options.quiet }));
       webUrl = `http://127.0.0.1:${webPort}`;
     }
-    return { urls: { webUrl, workerUrl, partyUrl, databaseUrl: database.databaseUrl, wsProxy: database.wsProxy }, services, stop };
+    const urls = { webUrl, workerUrl, partyUrl, databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, roomTokenSecret: secrets.roomTokenSecret };
+    return { urls, secrets, services, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** Fresh secrets (256 bits each), for test runs and first-time `npm run dev`. */
+export function randomSecrets(): Secrets {
+  const random = () => randomBytes(32).toString("base64url");
+  return { authSecret: random(), roomTokenSecret: random() };
 }

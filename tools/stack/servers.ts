@@ -11,8 +11,15 @@ export interface DatabaseSettings {
   wsProxy: string;
 }
 
+/** Secrets shared by the servers: generated per test run, kept in .data/secrets.json for `npm run dev`. */
+export interface Secrets {
+  authSecret: string;
+  roomTokenSecret: string;
+}
+
 export interface PartyOptions extends DatabaseSettings {
   port: number;
+  roomTokenSecret: string;
   /** Room storage folder (partykit's --persist). */
   persistDir: string;
   /** Extra room variables (strings), e.g. MAX_MESSAGE_BYTES. */
@@ -22,7 +29,7 @@ export interface PartyOptions extends DatabaseSettings {
 
 /** `partykit dev`: the rooms, offline (no login, no request.cf lookups, no hotkeys). */
 export function startParty(options: PartyOptions): Promise<Service> {
-  const vars = { DATABASE_URL: options.databaseUrl, DB_WS_PROXY: options.wsProxy, ...options.vars };
+  const vars = { DATABASE_URL: options.databaseUrl, DB_WS_PROXY: options.wsProxy, ROOM_TOKEN_SECRET: options.roomTokenSecret, ...options.vars };
   return startService({
     name: "party",
     command: bin("partykit"),
@@ -41,8 +48,9 @@ export function startParty(options: PartyOptions): Promise<Service> {
   });
 }
 
-export interface WorkerOptions extends DatabaseSettings {
+export interface WorkerOptions extends DatabaseSettings, Secrets {
   port: number;
+  partyUrl: string;
   inspectorPort: number;
   persistDir: string;
   quiet?: boolean;
@@ -62,6 +70,9 @@ export function startWorker(options: WorkerOptions): Promise<Service> {
       "--show-interactive-dev-session=false",
       "--var", `DATABASE_URL:${options.databaseUrl}`,
       "--var", `DB_WS_PROXY:${options.wsProxy}`,
+      "--var", `AUTH_SECRET:${options.authSecret}`,
+      "--var", `ROOM_TOKEN_SECRET:${options.roomTokenSecret}`,
+      "--var", `PARTY_URL:${options.partyUrl}`,
     ],
     cwd: ROOT,
     env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_LOG: "warn" },

@@ -1,4 +1,4 @@
-import { DocRoot, PARTY_NAME, ROOM_PATH_PREFIX } from "@collab/protocol";
+import { DocRoot, PARTY_NAME, ROOM_PATH_PREFIX, ROOM_TOKEN_PARAM } from "@collab/protocol";
 import { once } from "node:events";
 import WebSocket from "ws";
 import YPartyKitProvider from "y-partykit/provider";
@@ -24,12 +24,20 @@ export function uniqueDocId(label: string): string {
   return `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-export function connectClient(partyUrl: string, docId: string, options: { name?: string } = {}): TestClient {
+export interface ClientOptions {
+  name?: string;
+  /** Fetches a room token for every (re)connect. */
+  token?: () => Promise<string>;
+}
+
+export function connectClient(partyUrl: string, docId: string, options: ClientOptions = {}): TestClient {
   const doc = new Y.Doc();
+  const { token } = options;
   const provider = new YPartyKitProvider(new URL(partyUrl).host, docId, doc, {
     party: PARTY_NAME,
     disableBc: true,
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    params: token ? async () => ({ [ROOM_TOKEN_PARAM]: await token() }) : undefined,
   });
   if (options.name) provider.awareness.setLocalStateField("user", { id: options.name, name: options.name });
   const synced = new Promise<void>((resolve) => {
@@ -59,8 +67,9 @@ export async function waitFor(predicate: () => boolean, message: string, timeout
 }
 
 /** A plain WebSocket to a room, for sending bytes no well-behaved provider would. */
-export async function rawSocket(partyUrl: string, docId: string): Promise<RawSocket> {
-  const url = `${partyUrl.replace(/^http/, "ws")}${ROOM_PATH_PREFIX}${docId}`;
+export async function rawSocket(partyUrl: string, docId: string, token?: string): Promise<RawSocket> {
+  const query = token ? `?${ROOM_TOKEN_PARAM}=${encodeURIComponent(token)}` : "";
+  const url = `${partyUrl.replace(/^http/, "ws")}${ROOM_PATH_PREFIX}${docId}${query}`;
   const socket = new WebSocket(url);
   socket.binaryType = "nodebuffer";
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>

@@ -16,6 +16,8 @@ export interface StackUrls {
   databaseUrl: string;
   /** host:port of the WebSocket-to-TCP proxy in front of that database. */
   wsProxy: string;
+  /** The stack's room-token secret, for suites that start a party of their own. */
+  roomTokenSecret: string;
 }
 
 declare module "vitest" {

@@ -1,0 +1,103 @@
+import { and, desc, eq, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import type { Database } from "./client.ts";
+import { documentMembers, documentSnapshots, documents, users } from "./schema.ts";
+
+export type Role = "owner" | "editor" | "viewer";
+
+export interface DocumentRow {
+  id: string;
+  title: string;
+  language: string;
+  role: Role;
+  owner: { id: string; username: string; displayName: string };
+  length: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const owner = alias(users, "owner");
+
+/** The columns every document query returns, seen from `userId`. */
+function documentColumns(userId: string) {
+  return {
+    id: documents.id,
+    title: documents.title,
+    language: documents.language,
+    role: sql<Role>`case when ${documents.ownerId} = ${userId} then 'owner' else ${documentMembers.role} end`,
+    owner: { id: owner.id, username: owner.username, displayName: owner.displayName },
+    length: sql<number>`coalesce(${documentSnapshots.textLength}, 0)`.mapWith(Number),
+    createdAt: documents.createdAt,
+    updatedAt: documents.updatedAt,
+  };
+}
+
+function visibleTo(db: Database, userId: string) {
+  return db
+    .select(documentColumns(userId))
+    .from(documents)
+    .innerJoin(owner, eq(owner.id, documents.ownerId))
+    .leftJoin(documentMembers, and(eq(documentMembers.documentId, documents.id), eq(documentMembers.userId, userId)))
+    .leftJoin(documentSnapshots, eq(documentSnapshots.documentId, documents.id));
+}
+
+/**
+ * A document and the caller's role on it; undefined when it does not exist or the caller has no role
+ * (callers answer both with 404, so ids of other people's documents are never confirmed).
+ */
+export async function findDocumentAccess(db: Database, docId: string, userId: string): Promise<DocumentRow | undefined> {
+  const [row] = await visibleTo(db, userId).where(
+    and(eq(documents.id, docId), or(eq(documents.ownerId, userId), isNotNull(documentMembers.userId))),
+  );
+  return row;
+}
+
+export interface ListOptions {
+  filter: "all" | "owned" | "shared";
+  limit: number;
+  /** Keyset: the last row of the previous page. */
+  after?: { updatedAt: Date; id: string } | undefined;
+}
+
+/** The caller's documents, most recently edited first; keyset-paginated on (updated_at, id). */
+export async function listDocuments(db: Database, userId: string, options: ListOptions): Promise<DocumentRow[]> {
+  const owned = eq(documents.ownerId, userId);
+  const shared = isNotNull(documentMembers.userId);
+  const conditions: (SQL | undefined)[] = [options.filter === "owned" ? owned : options.filter === "shared" ? shared : or(owned, shared)];
+  if (options.after) {
+    const { updatedAt, id } = options.after;
+    conditions.push(or(lt(documents.updatedAt, updatedAt), and(eq(documents.updatedAt, updatedAt), lt(documents.id, id))));
+  }
+  return visibleTo(db, userId)
+    .where(and(...conditions))
+    .orderBy(desc(documents.updatedAt), desc(documents.id))
+    .limit(options.limit);
+}
+
+export async function createDocument(
+  db: Database,
+  doc: { id: string; ownerId: string; title: string; language: string; snapshot?: { state: Uint8Array; text: string } },
+): Promise<void> {
+  await db.insert(documents).values({ id: doc.id, ownerId: doc.ownerId, title: doc.title, language: doc.language });
+  if (doc.snapshot) {
+    const { state, text } = doc.snapshot;
+    await db.insert(documentSnapshots).values({ documentId: doc.id, state, text, textLength: [...text].length });
+  }
+}
+
+export async function updateDocument(db: Database, docId: string, changes: { title?: string | undefined; language?: string | undefined }): Promise<void> {
+  const set: Partial<typeof documents.$inferInsert> = { updatedAt: new Date() };
+  if (changes.title !== undefined) set.title = changes.title;
+  if (changes.language !== undefined) set.language = changes.language;
+  await db.update(documents).set(set).where(eq(documents.id, docId));
+}
+
+export async function deleteDocument(db: Database, docId: string): Promise<void> {
+  await db.delete(documents).where(eq(documents.id, docId));
+}
+
+/** The latest snapshot's text ("" for a document never edited). */
+export async function documentText(db: Database, docId: string): Promise<string> {
+  const [row] = await db.select({ text: documentSnapshots.text }).from(documentSnapshots).where(eq(documentSnapshots.documentId, docId));
+  return row?.text ?? "";
+}

@@ -1,0 +1,48 @@
+import { roleAtLeast, type Role, type RoomTokenClaims } from "@collab/protocol";
+import type * as Party from "partykit/server";
+
+/**
+ * What the room remembers about access, in its own storage so that it survives restarts:
+ * - `deleted`: the document was deleted; every connection is refused.
+ * - `access:<userId>`: the role the worker last told the room this user has (`null`: none). A room token
+ *   whose role is higher was issued before the change (the worker never issues more than the current role),
+ *   so a removed member's unexpired token cannot reopen the door, and a downgraded editor must come back
+ *   with a viewer token. Roles, not timestamps: no clock is compared across machines.
+ */
+export class RoomAccess {
+  #storage: Party.Storage;
+  #roles = new Map<string, Role | null>();
+  #deleted = false;
+
+  constructor(storage: Party.Storage) {
+    this.#storage = storage;
+  }
+
+  get deleted(): boolean {
+    return this.#deleted;
+  }
+
+  async load(): Promise<void> {
+    this.#deleted = (await this.#storage.get<boolean>("deleted")) === true;
+    for (const [key, role] of await this.#storage.list<Role | null>({ prefix: "access:" })) this.#roles.set(key.slice("access:".length), role);
+  }
+
+  /** True when the token grants more than the user's role as last recorded. */
+  exceedsRecordedRole(claims: RoomTokenClaims): boolean {
+    if (!this.#roles.has(claims.sub)) return false;
+    const role = this.#roles.get(claims.sub);
+    return role === null || role === undefined || !roleAtLeast(role, claims.role);
+  }
+
+  record(userId: string, role: Role | null): void {
+    this.#roles.set(userId, role);
+    void this.#storage.put(`access:${userId}`, role).catch((error) => console.error("room storage write failed:", error));
+  }
+
+  /** Forgets the document's content and remembers only that it is gone. */
+  async markDeleted(): Promise<void> {
+    this.#deleted = true;
+    await this.#storage.deleteAll();
+    await this.#storage.put("deleted", true);
+  }
+}

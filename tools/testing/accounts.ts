@@ -1,0 +1,70 @@
+import { AuthResponse, DocumentSummary, ErrorBody, RoomTokenResponse, type CreateDocumentRequest } from "@collab/protocol";
+
+/**
+ * Real accounts for tests, made through the REST API like any client would. Each test user's requests carry
+ * an address of its own in `cf-connecting-ip` (wrangler dev passes it through; Cloudflare overwrites it in
+ * production), so the per-IP limit on registration applies per test user rather than to the whole run.
+ */
+export interface TestUser {
+  id: string;
+  username: string;
+  displayName: string;
+  /** The session token (Bearer). */
+  token: string;
+  ip: string;
+  /** A JSON request with this user's session; returns the response as is. */
+  request(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  /** Creates a document through the API; returns its id. */
+  createDocument(input?: CreateDocumentRequest): Promise<string>;
+  /** A fresh room token for a document. */
+  roomToken(docId: string): Promise<string>;
+}
+
+let ipCounter = 0;
+
+/** A unique test address, e.g. 10.7.0.12 (never contacted; only a rate-limit key). */
+export function testIp(): string {
+  const n = ++ipCounter + Math.floor(Math.random() * 50_000);
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+export async function signUp(workerUrl: string, label = "user"): Promise<TestUser> {
+  const ip = testIp();
+  const username = `${label}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.slice(0, 32).toLowerCase();
+  const response = await fetch(`${workerUrl}/api/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "cf-connecting-ip": ip },
+    body: JSON.stringify({ username, email: `${username}@example.test`, password: "correct horse battery staple", displayName: label }),
+  });
+  if (response.status !== 201) throw new Error(`register ${username}: ${response.status} ${await response.text()}`);
+  const { user, token } = AuthResponse.parse(await response.json());
+  return sessionFor(workerUrl, { id: user.id, username, displayName: user.displayName, token, ip });
+}
+
+export function sessionFor(workerUrl: string, who: { id: string; username: string; displayName: string; token: string; ip: string }): TestUser {
+  const request: TestUser["request"] = (path, init = {}) =>
+    fetch(`${workerUrl}${path}`, {
+      method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+      headers: {
+        authorization: `Bearer ${who.token}`,
+        "cf-connecting-ip": who.ip,
+        ...(init.body === undefined ? {} : { "content-type": "application/json" }),
+        ...init.headers,
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+  return {
+    ...who,
+    request,
+    async createDocument(input = {}) {
+      const response = await request("/api/documents", { body: input });
+      if (response.status !== 201) throw new Error(`create document: ${response.status} ${await response.text()}`);
+      return DocumentSummary.parse(await response.json()).id;
+    },
+    async roomToken(docId) {
+      const response = await request(`/api/documents/${docId}/token`, { method: "POST" });
+      if (response.status !== 200) throw new Error(`room token: ${response.status} ${JSON.stringify(ErrorBody.safeParse(await response.json()).data)}`);
+      return RoomTokenResponse.parse(await response.json()).token;
+    },
+  };
+}

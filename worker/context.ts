@@ -1,0 +1,31 @@
+import { openDatabase, type Database, type UserRow } from "@collab/db";
+import { createMiddleware } from "hono/factory";
+import { readConfig, type Env, type WorkerConfig } from "./config.ts";
+
+/** What every handler finds on the context: configuration, a database, and (behind `requireUser`) the user. */
+export type AppEnv = {
+  Bindings: Env;
+  Variables: { config: WorkerConfig; db: Database; user: UserRow; sessionId: string };
+};
+
+/**
+ * Configuration, then a database pool for the length of one request. Workers may not reuse a socket across
+ * requests, so each request opens its pool (lazily, on the first query) and closes it after the response,
+ * off the critical path.
+ */
+export const withContext = createMiddleware<AppEnv>(async (c, next) => {
+  const config = readConfig(c.env);
+  c.set("config", config);
+  const { db, end } = openDatabase(config.database);
+  c.set("db", db);
+  try {
+    await next();
+  } finally {
+    const ending = end().catch(() => {});
+    try {
+      c.executionCtx.waitUntil(ending);
+    } catch {
+      // No execution context (app.request in tests): the promise settles on its own.
+    }
+  }
+});

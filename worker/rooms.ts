@@ -1,0 +1,67 @@
+import {
+  ActiveUsersResponse,
+  ErrorCode,
+  ROOM_TOKEN_ALGORITHM,
+  ROOM_TOKEN_TTL_SECONDS,
+  roomPath,
+  type ActiveUser,
+  type Role,
+  type RoomCommand,
+  type RoomTokenClaims,
+} from "@collab/protocol";
+import { sign } from "hono/jwt";
+import type { WorkerConfig } from "./config.ts";
+import { ApiError } from "./errors.ts";
+
+/** Signs a room token for one user, one document and one role; valid for five minutes. */
+export async function signRoomToken(
+  config: WorkerConfig,
+  grant: { userId: string; docId: string; role: Role; name: string; color: string; sessionId: string },
+): Promise<{ token: string; expiresAt: Date }> {
+  const iat = Math.floor(Date.now() / 1000);
+  const claims: RoomTokenClaims = {
+    sub: grant.userId,
+    doc: grant.docId,
+    role: grant.role,
+    name: grant.name,
+    color: grant.color,
+    sid: grant.sessionId,
+    iat,
+    exp: iat + ROOM_TOKEN_TTL_SECONDS,
+  };
+  return { token: await sign(claims, config.roomTokenSecret, ROOM_TOKEN_ALGORITHM), expiresAt: new Date(claims.exp * 1000) };
+}
+
+/**
+ * Tells a document's room about a change (access, deletion, new content). The room's internal endpoint
+ * takes the room-token secret as a bearer credential; nothing else can reach it.
+ */
+export async function sendRoomCommand(config: WorkerConfig, docId: string, command: RoomCommand): Promise<unknown> {
+  const response = await roomFetch(config, docId, { method: "POST", body: JSON.stringify(command), headers: { "content-type": "application/json" } });
+  return response.json();
+}
+
+/** Who is connected to a document right now, one entry per user. */
+export async function fetchActiveUsers(config: WorkerConfig, docId: string): Promise<ActiveUser[]> {
+  const response = await roomFetch(config, docId, { method: "GET" });
+  return ActiveUsersResponse.parse(await response.json()).users;
+}
+
+async function roomFetch(config: WorkerConfig, docId: string, init: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(`${config.partyUrl}${roomPath(docId)}`, {
+      ...init,
+      headers: { ...init.headers, authorization: `Bearer ${config.roomTokenSecret}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    console.error(`room ${docId} unreachable:`, error);
+    throw new ApiError(503, ErrorCode.RoomUnavailable, "The document's room could not be reached; try again");
+  }
+  if (!response.ok) {
+    console.error(`room ${docId} answered ${response.status}: ${await response.text()}`);
+    throw new ApiError(503, ErrorCode.RoomUnavailable, "The document's room could not apply the change; try again");
+  }
+  return response;
+}

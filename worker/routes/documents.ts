@@ -1,0 +1,207 @@
+import { createDocument, deleteDocument, documentText, listDocuments, updateDocument } from "@collab/db";
+import {
+  ActiveUsersResponse,
+  CreateDocumentRequest,
+  DEFAULT_LANGUAGE,
+  DocId,
+  DocRoot,
+  DocumentDetail,
+  DocumentList,
+  DocumentSummary,
+  ErrorCode,
+  LANGUAGES,
+  ListDocumentsQuery,
+  ReplaceContentRequest,
+  RoomTokenResponse,
+  UpdateDocumentRequest,
+  colorFor,
+  newDocId,
+} from "@collab/protocol";
+import { createRoute } from "@hono/zod-openapi";
+import * as Y from "yjs";
+import { z } from "zod";
+import { requireUser } from "../auth/session.ts";
+import { ApiError } from "../errors.ts";
+import { fetchActiveUsers, sendRoomCommand, signRoomToken } from "../rooms.ts";
+import { requireRole, toSummary } from "./access.ts";
+import { errors, json, jsonBody, noContent, router } from "./openapi.ts";
+
+const tags = ["documents"];
+const middleware = [requireUser];
+const params = z.object({ id: DocId });
+
+export const documentRoutes = router()
+  .openapi(
+    createRoute({
+      method: "post", path: "/documents", tags, middleware, summary: "Create a document (you own it)",
+      request: jsonBody(CreateDocumentRequest),
+      responses: { 201: json(DocumentSummary, "Created"), ...errors(400, 401, 413) },
+    }),
+    async (c) => {
+      const input = c.req.valid("json");
+      const id = newDocId();
+      const language = input.language ?? DEFAULT_LANGUAGE;
+      await createDocument(c.var.db, {
+        id,
+        ownerId: c.var.user.id,
+        title: input.title ?? "Untitled",
+        language,
+        snapshot: input.content ? initialSnapshot(input.content, language) : undefined,
+      });
+      const doc = await requireRole(c, id, "owner");
+      return c.json(toSummary(doc), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get", path: "/documents", tags, middleware,
+      summary: "Your documents, most recently edited first",
+      description: "Keyset pagination: pass the previous page's `nextCursor` as `cursor` until it is null.",
+      request: { query: ListDocumentsQuery },
+      responses: { 200: json(DocumentList, "A page of documents"), ...errors(400, 401) },
+    }),
+    async (c) => {
+      const { filter, limit, cursor } = c.req.valid("query");
+      const rows = await listDocuments(c.var.db, c.var.user.id, { filter, limit: limit + 1, after: decodeCursor(cursor) });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      const nextCursor = rows.length > limit && last ? encodeCursor(last.updatedAt, last.id) : null;
+      return c.json({ items: page.map(toSummary), nextCursor }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get", path: "/documents/{id}", tags, middleware,
+      summary: "A document's metadata and text (from its latest snapshot)",
+      description: "`?format=raw` returns the plain text as a download named for the document's language.",
+      request: { params, query: z.object({ format: z.enum(["json", "raw"]).default("json") }) },
+      responses: {
+        200: { description: "The document", content: { "application/json": { schema: DocumentDetail }, "text/plain": { schema: z.string() } } },
+        ...errors(400, 401, 404),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const doc = await requireRole(c, id, "viewer");
+      const text = await documentText(c.var.db, id);
+      if (c.req.valid("query").format === "raw") {
+        const extension = LANGUAGES.find((language) => language.id === doc.language)?.extension ?? "txt";
+        return c.text(text, 200, {
+          "content-disposition": `attachment; filename="${fileName(doc.title)}.${extension}"`,
+        });
+      }
+      return c.json({ ...toSummary(doc), text }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put", path: "/documents/{id}", tags, middleware,
+      summary: "Replace the text (editor or owner)",
+      description: "Goes through the live room as one minimal edit, so connected editors see it and keep their cursors.",
+      request: { params, ...jsonBody(ReplaceContentRequest) },
+      responses: { 200: json(DocumentSummary, "Replaced"), ...errors(400, 401, 403, 404, 413, 503) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await requireRole(c, id, "editor");
+      await sendRoomCommand(c.var.config, id, { type: "replace", content: c.req.valid("json").content });
+      return c.json(toSummary(await requireRole(c, id, "editor")), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch", path: "/documents/{id}", tags, middleware, summary: "Rename, or change the language (editor or owner)",
+      request: { params, ...jsonBody(UpdateDocumentRequest) },
+      responses: { 200: json(DocumentSummary, "Updated"), ...errors(400, 401, 403, 404, 503) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { title, language } = c.req.valid("json");
+      await requireRole(c, id, "editor");
+      // The room first: if it cannot switch the editors' language, nothing changes.
+      if (language !== undefined) await sendRoomCommand(c.var.config, id, { type: "set-language", language });
+      await updateDocument(c.var.db, id, { title, language });
+      return c.json(toSummary(await requireRole(c, id, "editor")), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete", path: "/documents/{id}", tags, middleware, summary: "Delete a document (owner); open editors are closed",
+      request: { params },
+      responses: { 204: noContent, ...errors(401, 403, 404, 503) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await requireRole(c, id, "owner");
+      // The room first: it closes every socket and refuses new ones, so nobody keeps editing a deleted document.
+      await sendRoomCommand(c.var.config, id, { type: "deleted" });
+      await deleteDocument(c.var.db, id);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get", path: "/documents/{id}/users", tags, middleware, summary: "Who is in the document right now",
+      request: { params },
+      responses: { 200: json(ActiveUsersResponse, "Connected users, one entry per user"), ...errors(401, 404, 503) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await requireRole(c, id, "viewer");
+      return c.json({ users: await fetchActiveUsers(c.var.config, id) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post", path: "/documents/{id}/token", tags, middleware,
+      summary: "A room token for the document's WebSocket (5 minutes)",
+      description: "Open `wss://<party>/parties/main/{id}?token=<token>`. Viewers get a read-only connection.",
+      request: { params },
+      responses: { 200: json(RoomTokenResponse, "The token and the role it carries"), ...errors(401, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const doc = await requireRole(c, id, "viewer");
+      const { user, sessionId, config } = c.var;
+      const grant = await signRoomToken(config, {
+        userId: user.id,
+        docId: id,
+        role: doc.role,
+        name: user.displayName,
+        color: toColor(user.id),
+        sessionId,
+      });
+      return c.json({ token: grant.token, role: doc.role, expiresAt: grant.expiresAt.toISOString() }, 200);
+    },
+  );
+
+const toColor = (userId: string) => colorFor(userId).color;
+
+/** The Yjs state of a new document's initial content, in the layout every room and client expects. */
+function initialSnapshot(text: string, language: string): { state: Uint8Array; text: string } {
+  const doc = new Y.Doc();
+  doc.getText(DocRoot.content).insert(0, text);
+  doc.getMap(DocRoot.meta).set("language", language);
+  return { state: Y.encodeStateAsUpdate(doc), text };
+}
+
+function encodeCursor(updatedAt: Date, id: string): string {
+  return btoa(JSON.stringify([updatedAt.toISOString(), id])).replace(/=+$/, "");
+}
+
+function decodeCursor(cursor: string | undefined): { updatedAt: Date; id: string } | undefined {
+  if (!cursor) return undefined;
+  try {
+    const [iso, id] = JSON.parse(atob(cursor)) as [string, string];
+    const updatedAt = new Date(iso);
+    if (typeof id !== "string" || Number.isNaN(updatedAt.getTime())) throw new Error("bad cursor");
+    return { updatedAt, id };
+  } catch {
+    throw new ApiError(400, ErrorCode.ValidationFailed, "Invalid cursor", { details: { fields: { "query.cursor": ["Invalid cursor: use the nextCursor of the previous page"] } } });
+  }
+}
+
+/** A safe file name from a title: letters, digits, dashes. */
+function fileName(title: string): string {
+  return title.normalize("NFKD").replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 80) || "document";
+}

@@ -1,0 +1,195 @@
+import { createShareLink, findShareLink, findUserByLogin, listMembers, listShareLinks, removeMember, revokeShareLink, updateMember, upsertMember, type ShareLinkRow } from "@collab/db";
+import {
+  AcceptShareLinkResponse,
+  CreateShareLinkRequest,
+  DocId,
+  ErrorCode,
+  InviteRequest,
+  Member,
+  MemberList,
+  ShareLink,
+  ShareLinkList,
+  UpdateMemberRequest,
+  colorFor,
+  newDocId,
+  roleAtLeast,
+  type Role,
+} from "@collab/protocol";
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import { randomId, requireUser } from "../auth/session.ts";
+import { ApiError, notFoundError } from "../errors.ts";
+import { sendRoomCommand } from "../rooms.ts";
+import { requireRole } from "./access.ts";
+import { errors, json, jsonBody, noContent, router } from "./openapi.ts";
+
+const tags = ["sharing"];
+const middleware = [requireUser];
+const docParams = z.object({ id: DocId });
+const memberParams = z.object({ id: DocId, userId: z.string().min(1).max(64) });
+const linkParams = z.object({ id: DocId, linkId: z.string().min(1).max(64) });
+
+export const sharingRoutes = router()
+  .openapi(
+    createRoute({
+      method: "get", path: "/documents/{id}/members", tags, middleware, summary: "The owner and members of a document",
+      request: { params: docParams },
+      responses: { 200: json(MemberList, "Owner first"), ...errors(401, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await requireRole(c, id, "viewer");
+      const members = await listMembers(c.var.db, id);
+      return c.json({ members: members.map(toMember) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post", path: "/documents/{id}/members", tags, middleware, summary: "Invite a user by username or email (owner)",
+      description: "Inviting someone who is already a member changes their role.",
+      request: { params: docParams, ...jsonBody(InviteRequest) },
+      responses: { 201: json(Member, "Invited"), ...errors(400, 401, 403, 404, 503) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { user: login, role } = c.req.valid("json");
+      const doc = await requireRole(c, id, "owner");
+      const invitee = await findUserByLogin(c.var.db, login.toLowerCase());
+      if (!invitee) throw notFoundError("User");
+      if (invitee.id === doc.owner.id) throw new ApiError(400, ErrorCode.ValidationFailed, "The owner is already in the document", { details: { fields: { "body.user": ["That is the owner"] } } });
+      await upsertMember(c.var.db, id, invitee.id, role);
+      await notifyAccessChanged(c.var.config, id, invitee.id, role);
+      const member = (await listMembers(c.var.db, id)).find((m) => m.user.id === invitee.id)!;
+      return c.json(toMember(member), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch", path: "/documents/{id}/members/{userId}", tags, middleware, summary: "Change a member's role (owner)",
+      description: "Their open connections are closed within a second and reconnect with the new role.",
+      request: { params: memberParams, ...jsonBody(UpdateMemberRequest) },
+      responses: { 200: json(Member, "Updated"), ...errors(400, 401, 403, 404, 503) },
+    }),
+    async (c) => {
+      const { id, userId } = c.req.valid("param");
+      const { role } = c.req.valid("json");
+      await requireRole(c, id, "owner");
+      if (!(await updateMember(c.var.db, id, userId, role))) throw notFoundError("Member");
+      await notifyAccessChanged(c.var.config, id, userId, role);
+      const member = (await listMembers(c.var.db, id)).find((m) => m.user.id === userId)!;
+      return c.json(toMember(member), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete", path: "/documents/{id}/members/{userId}", tags, middleware, summary: "Remove a member (owner)",
+      description: "Their open connections are closed within a second.",
+      request: { params: memberParams },
+      responses: { 204: noContent, ...errors(401, 403, 404, 503) },
+    }),
+    async (c) => {
+      const { id, userId } = c.req.valid("param");
+      await requireRole(c, id, "owner");
+      if (!(await removeMember(c.var.db, id, userId))) throw notFoundError("Member");
+      await notifyAccessChanged(c.var.config, id, userId, null);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get", path: "/documents/{id}/links", tags, middleware, summary: "Share links that were not revoked (owner)",
+      request: { params: docParams },
+      responses: { 200: json(ShareLinkList, "Links"), ...errors(401, 403, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await requireRole(c, id, "owner");
+      return c.json({ links: (await listShareLinks(c.var.db, id)).map(toShareLink) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post", path: "/documents/{id}/links", tags, middleware, summary: "Create a share link (owner)",
+      request: { params: docParams, ...jsonBody(CreateShareLinkRequest) },
+      responses: { 201: json(ShareLink, "Created"), ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { role, expiresInHours } = c.req.valid("json");
+      await requireRole(c, id, "owner");
+      const link = await createShareLink(c.var.db, {
+        id: newDocId(),
+        documentId: id,
+        token: randomId(24),
+        role,
+        createdBy: c.var.user.id,
+        expiresAt: expiresInHours ? new Date(Date.now() + expiresInHours * 3_600_000) : null,
+      });
+      return c.json(toShareLink(link), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete", path: "/documents/{id}/links/{linkId}", tags, middleware, summary: "Revoke a share link (owner)",
+      description: "People who already joined through it keep their membership; remove them as members to take it away.",
+      request: { params: linkParams },
+      responses: { 204: noContent, ...errors(401, 403, 404) },
+    }),
+    async (c) => {
+      const { id, linkId } = c.req.valid("param");
+      await requireRole(c, id, "owner");
+      if (!(await revokeShareLink(c.var.db, id, linkId))) throw notFoundError("Share link");
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post", path: "/share/{token}/accept", tags, middleware, summary: "Join a document through a share link",
+      description: "Grants the link's role, or keeps a higher role the caller already has.",
+      request: { params: z.object({ token: z.string().min(1).max(100) }) },
+      responses: { 200: json(AcceptShareLinkResponse, "Joined"), ...errors(401, 404, 410) },
+    }),
+    async (c) => {
+      const link = await findShareLink(c.var.db, c.req.valid("param").token);
+      if (!link) throw notFoundError("Share link");
+      if (link.revokedAt || (link.expiresAt && link.expiresAt.getTime() <= Date.now())) {
+        throw new ApiError(410, ErrorCode.Gone, "This share link has expired or was revoked");
+      }
+      const userId = c.var.user.id;
+      const current = await currentRole(c, link.documentId);
+      let role: Role = current ?? link.role;
+      if (link.ownerId !== userId && !(current && roleAtLeast(current, link.role))) {
+        await upsertMember(c.var.db, link.documentId, userId, link.role);
+        await notifyAccessChanged(c.var.config, link.documentId, userId, link.role);
+        role = link.role;
+      }
+      return c.json({ documentId: link.documentId, role }, 200);
+    },
+  );
+
+async function currentRole(c: Parameters<typeof requireRole>[0], docId: string): Promise<Role | undefined> {
+  try {
+    return (await requireRole(c, docId, "viewer")).role;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Open sockets of that user follow the change within a second (closed, or reconnected with the new role). */
+function notifyAccessChanged(config: Parameters<typeof sendRoomCommand>[0], docId: string, userId: string, role: Role | null) {
+  return sendRoomCommand(config, docId, { type: "access-changed", userId, role });
+}
+
+function toMember(row: Awaited<ReturnType<typeof listMembers>>[number]): Member {
+  return { user: { ...row.user, color: colorFor(row.user.id).color }, role: row.role, createdAt: row.createdAt.toISOString() };
+}
+
+function toShareLink(row: ShareLinkRow): ShareLink {
+  return {
+    id: row.id,
+    role: row.role,
+    token: row.token,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
