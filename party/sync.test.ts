@@ -58,7 +58,7 @@ describe("a room", () => {
     await waitFor(() => stays.provider.awareness.getStates().has(dropsId), "the other client is visible");
     // Cut the socket without a close handshake, as a crashed tab or a lost network does.
     (drops.provider.ws as unknown as WebSocket).terminate();
-    drops.provider.shouldConnect = false;
+    drops.stop();
     const ms = await waitFor(() => !stays.provider.awareness.getStates().has(dropsId), "its cursor is gone", 5_000);
     console.log(`awareness removed ${ms.toFixed(0)} ms after the socket dropped`);
   });

@@ -1,4 +1,4 @@
-import { DocRoot, PARTY_NAME, ROOM_PATH_PREFIX, ROOM_TOKEN_PARAM } from "@collab/protocol";
+import { DocRoot, FATAL_CLOSE_CODES, PARTY_NAME, ROOM_PATH_PREFIX, ROOM_TOKEN_PARAM } from "@collab/protocol";
 import { once } from "node:events";
 import WebSocket from "ws";
 import YPartyKitProvider from "y-partykit/provider";
@@ -16,6 +16,8 @@ export interface TestClient {
   provider: YPartyKitProvider;
   /** Resolves when the first sync with the room completed. */
   synced: Promise<void>;
+  /** Stops reconnecting (the socket, if open, stays). */
+  stop(): void;
   destroy(): void;
 }
 
@@ -40,6 +42,16 @@ export function connectClient(partyUrl: string, docId: string, options: ClientOp
     params: token ? async () => ({ [ROOM_TOKEN_PARAM]: await token() }) : undefined,
   });
   if (options.name) provider.awareness.setLocalStateField("user", { id: options.name, name: options.name });
+  // As the web client does: y-partykit's own retry reopens the old URL with the old token, so reconnect
+  // through connect(), which asks for a fresh token; never after a fatal close code.
+  let stopped = false;
+  if (token) {
+    provider.on("connection-close", (event: { code: number } | null) => {
+      provider.shouldConnect = false;
+      if (stopped || (event && FATAL_CLOSE_CODES.has(event.code))) return;
+      setTimeout(() => stopped || provider.connect(), 50 + Math.random() * 100);
+    });
+  }
   const synced = new Promise<void>((resolve) => {
     if (provider.synced) resolve();
     else provider.once("synced", () => resolve());
@@ -49,7 +61,12 @@ export function connectClient(partyUrl: string, docId: string, options: ClientOp
     text: doc.getText(DocRoot.content),
     provider,
     synced,
+    stop: () => {
+      stopped = true;
+      provider.shouldConnect = false;
+    },
     destroy: () => {
+      stopped = true;
       provider.destroy();
       doc.destroy();
     },
