@@ -15,8 +15,23 @@ export const MessageType = { sync: 0, awareness: 1 } as const;
 /** Sync sub-messages (y-protocols/sync). */
 export const SyncType = { step1: 0, step2: 1, update: 2 } as const;
 
+/** One client's entry in an awareness update: `state` is the parsed JSON (`null` removes the client). */
+export interface AwarenessEntry {
+  clientId: number;
+  clock: number;
+  state: unknown;
+  /** Length of the state's JSON text, for the size cap. */
+  bytes: number;
+}
+
 export type FrameVerdict =
-  | { ok: true; /** Bytes of document update the frame carries (0 for sync step 1 and awareness). */ updateBytes: number }
+  | {
+      ok: true;
+      /** Bytes of document update the frame carries (0 for sync step 1 and awareness). */
+      updateBytes: number;
+      /** The decoded entries, for awareness frames. */
+      awareness?: AwarenessEntry[];
+    }
   | { ok: false; code: CloseCode; reason: string };
 
 export function inspectFrame(frame: Uint8Array, maxMessageBytes: number): FrameVerdict {
@@ -26,6 +41,7 @@ export function inspectFrame(frame: Uint8Array, maxMessageBytes: number): FrameV
   try {
     const decoder = decoding.createDecoder(frame);
     let updateBytes = 0;
+    let awareness: AwarenessEntry[] | undefined;
     const type = decoding.readVarUint(decoder);
     if (type === MessageType.sync) {
       const syncType = decoding.readVarUint(decoder);
@@ -36,27 +52,30 @@ export function inspectFrame(frame: Uint8Array, maxMessageBytes: number): FrameV
         updateBytes = payload.byteLength;
       } else return reject(CloseCode.MalformedMessage, `unknown sync message type ${syncType}`);
     } else if (type === MessageType.awareness) {
-      checkAwarenessUpdate(decoding.readVarUint8Array(decoder));
+      awareness = readAwarenessUpdate(decoding.readVarUint8Array(decoder));
     } else {
       return reject(CloseCode.MalformedMessage, `unknown message type ${type}`);
     }
     if (decoding.hasContent(decoder)) return reject(CloseCode.MalformedMessage, "trailing bytes after message");
-    return { ok: true, updateBytes };
+    return awareness ? { ok: true, updateBytes, awareness } : { ok: true, updateBytes };
   } catch (error) {
     return reject(CloseCode.MalformedMessage, `undecodable message: ${(error as Error).message ?? error}`);
   }
 }
 
 /** y-protocols/awareness: count, then per client: id, clock, JSON state. */
-function checkAwarenessUpdate(update: Uint8Array): void {
+function readAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
+  const entries: AwarenessEntry[] = [];
   for (let i = 0; i < count; i++) {
-    decoding.readVarUint(decoder);
-    decoding.readVarUint(decoder);
-    JSON.parse(decoding.readVarString(decoder));
+    const clientId = decoding.readVarUint(decoder);
+    const clock = decoding.readVarUint(decoder);
+    const json = decoding.readVarString(decoder);
+    entries.push({ clientId, clock, state: JSON.parse(json), bytes: json.length });
   }
   if (decoding.hasContent(decoder)) throw new Error("trailing bytes in awareness update");
+  return entries;
 }
 
 function reject(code: CloseCode, reason: string): FrameVerdict {

@@ -19,9 +19,26 @@ import { Peer } from "./peer.ts";
 import { replaceText } from "./replace-text.ts";
 import { RoomAccess } from "./room-access.ts";
 import { claimsOf, isInternal, verifyRoomToken, withClaims } from "./room-auth.ts";
+import { AwarenessGuard } from "./awareness-guard.ts";
+import { AwarenessThrottle } from "./awareness-throttle.ts";
 
 /** The prefix of y-partykit's chunked-upload markers (its `BATCH_SENTINEL`). */
 const CHUNKED_UPLOAD_MARKER = "y-pk-batch";
+/** Awareness frames per connection: one every 50 ms at most reaches the others; over 200 a second closes. */
+const AWARENESS_INTERVAL_MS = 50;
+const AWARENESS_FLOOD_PER_SECOND = 200;
+/**
+ * Providers renew their awareness every 15 s; a socket silent for three renewals is half-open (a laptop
+ * lid closed, a network gone) and is closed so its cursor leaves.
+ */
+const IDLE_TIMEOUT_MS = 45_000;
+
+interface Connected {
+  peer: Peer;
+  claims: RoomTokenClaims;
+  throttle: AwarenessThrottle;
+  lastSeen: number;
+}
 
 /**
  * One room per document. y-partykit speaks the Yjs sync and awareness protocol; this class decides who may
@@ -34,8 +51,10 @@ export default class DocumentRoom implements Party.Server {
   readonly #config: RoomConfig;
   readonly #store: DocumentStore;
   readonly #access: RoomAccess;
-  readonly #peers = new Map<string, { peer: Peer; claims: RoomTokenClaims }>();
+  readonly #peers = new Map<string, Connected>();
+  readonly #awareness = new AwarenessGuard();
   #accessLoaded: Promise<void> | undefined;
+  #idleTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(room: Party.Room) {
     this.#room = room;
@@ -71,7 +90,9 @@ export default class DocumentRoom implements Party.Server {
       return socket.close(CloseCode.RoomUnavailable, "document could not be loaded, retry shortly");
     }
     const peer = new Peer(socket, this.#store.commit);
-    this.#peers.set(socket.id, { peer, claims });
+    const throttle = new AwarenessThrottle({ intervalMs: AWARENESS_INTERVAL_MS, floodPerSecond: AWARENESS_FLOOD_PER_SECOND });
+    this.#peers.set(socket.id, { peer, claims, throttle, lastSeen: Date.now() });
+    this.#idleTimer ??= setInterval(() => this.#closeIdle(), IDLE_TIMEOUT_MS / 3);
     // Viewers: y-partykit answers their sync requests but never applies their updates; awareness still flows.
     await onConnect(peer as unknown as Party.Connection, this.#room, claims.role === "viewer" ? { ...this.#store.yOptions, readOnly: true } : this.#store.yOptions);
   }
@@ -80,6 +101,7 @@ export default class DocumentRoom implements Party.Server {
     const entry = this.#peers.get(socket.id);
     if (!entry) return;
     const { peer } = entry;
+    entry.lastSeen = Date.now();
     if (typeof message === "string") {
       // y-partykit's provider announces updates over 1 MB with a text marker before sending them in chunks.
       if (message.startsWith(CHUNKED_UPLOAD_MARKER)) {
@@ -92,6 +114,14 @@ export default class DocumentRoom implements Party.Server {
     if (!verdict.ok) return this.#reject(peer, verdict.code, verdict.reason);
     if (verdict.updateBytes > 0 && entry.claims.role !== "viewer" && this.#store.wouldExceedMaxSize(verdict.updateBytes)) {
       return this.#reject(peer, CloseCode.DocumentTooLarge, `document would exceed ${this.#config.maxDocumentBytes} bytes`);
+    }
+    if (verdict.awareness) {
+      const checked = this.#awareness.accept(socket.id, entry.claims, verdict.awareness);
+      if (!checked.ok) return this.#reject(peer, checked.code, checked.reason);
+      if (!checked.frame) return;
+      const offered = entry.throttle.offer(checked.frame, (frame) => peer.deliver(frame.buffer as ArrayBuffer));
+      if (offered === "flood") this.#reject(peer, CloseCode.RateLimited, `over ${AWARENESS_FLOOD_PER_SECOND} awareness updates a second`);
+      return;
     }
     peer.deliver(bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer);
   }
@@ -202,8 +232,21 @@ export default class DocumentRoom implements Party.Server {
     const entry = this.#peers.get(socketId);
     if (!entry) return;
     this.#peers.delete(socketId);
+    entry.throttle.dispose();
+    this.#awareness.release(socketId);
     entry.peer.disconnected();
-    if (this.#peers.size === 0) this.#store.lastPeerLeft();
+    if (this.#peers.size === 0) {
+      clearInterval(this.#idleTimer);
+      this.#idleTimer = undefined;
+      this.#store.lastPeerLeft();
+    }
+  }
+
+  #closeIdle(): void {
+    const cutoff = Date.now() - IDLE_TIMEOUT_MS;
+    for (const { peer, lastSeen } of [...this.#peers.values()]) {
+      if (lastSeen < cutoff) this.#close(peer, CloseCode.Idle, "nothing received for 45 s");
+    }
   }
 }
 

@@ -14,6 +14,8 @@ export const CloseCode = {
   Forbidden: 4403,
   /** The document was deleted. */
   DocumentDeleted: 4404,
+  /** Nothing arrived from the client for too long (a half-open connection); reconnect. */
+  Idle: 4408,
   /** The user's role changed: reconnect with a fresh token to get the new role. */
   RoleChanged: 4409,
   /** One frame exceeded the room's maximum message size. */
