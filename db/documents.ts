@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNotNull, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "./client.ts";
 import { documentMembers, documentSnapshots, documents, users } from "./schema.ts";
@@ -59,18 +59,25 @@ export interface ListOptions {
   after?: { updatedAt: Date; id: string } | undefined;
 }
 
-/** The caller's documents, most recently edited first; keyset-paginated on (updated_at, id). */
+/**
+ * `updated_at` at the precision of a JavaScript Date. Postgres keeps microseconds, a cursor made from a Date
+ * only milliseconds: keyed on the raw column, a page would skip rows edited in the same millisecond as its
+ * last row but a few microseconds earlier.
+ */
+const updatedAtMs = sql`date_trunc('milliseconds', ${documents.updatedAt})`;
+
+/** The caller's documents, most recently edited first; keyset-paginated on (updated_at in ms, id). */
 export async function listDocuments(db: Database, userId: string, options: ListOptions): Promise<DocumentRow[]> {
   const owned = eq(documents.ownerId, userId);
   const shared = isNotNull(documentMembers.userId);
   const conditions: (SQL | undefined)[] = [options.filter === "owned" ? owned : options.filter === "shared" ? shared : or(owned, shared)];
   if (options.after) {
     const { updatedAt, id } = options.after;
-    conditions.push(or(lt(documents.updatedAt, updatedAt), and(eq(documents.updatedAt, updatedAt), lt(documents.id, id))));
+    conditions.push(sql`(${updatedAtMs}, ${documents.id}) < (${updatedAt.toISOString()}::timestamptz, ${id})`);
   }
   return visibleTo(db, userId)
     .where(and(...conditions))
-    .orderBy(desc(documents.updatedAt), desc(documents.id))
+    .orderBy(desc(updatedAtMs), desc(documents.id))
     .limit(options.limit);
 }
 

@@ -49,6 +49,14 @@ describe("a room", () => {
     expect(late.doc.getMap(DocRoot.meta).get("language")).toBe("python");
   });
 
+  it("opens a new document in the language it was created with", async () => {
+    const docId = await owner.createDocument({ language: "python" });
+    const client = open(docId);
+    await client.synced;
+    await waitFor(() => client.doc.getMap(DocRoot.meta).get("language") === "python", "the room seeded the language");
+    expect(client.text.toString()).toBe("");
+  });
+
   it("removes a client's awareness from the others within 5 s after its socket drops", async () => {
     const docId = await newDoc();
     const stays = open(docId, "stays");

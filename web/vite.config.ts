@@ -20,8 +20,9 @@ export default defineConfig(() => {
       rolldownOptions: {
         output: { chunkFileNames: chunkFileName },
       },
-      // The entry holds what the editor needs for its first paint (CodeMirror's view and state, Yjs, the
-      // Svelte runtime: ~170 kB gzip); only language support is worth loading later.
+      // The entry holds the Svelte runtime, the contract's schemas and the sign-in and list pages (~60 kB
+      // gzip); the editor page (CodeMirror's view and state, Yjs: ~150 kB gzip) loads when a document opens,
+      // and each language's support when a document uses it.
       chunkSizeWarningLimit: 600,
     },
   };
@@ -30,9 +31,11 @@ export default defineConfig(() => {
 /**
  * Names split-out chunks after the package they hold (`codemirror-lang-python-[hash].js`) rather than after
  * the entry file (`dist-[hash].js`), so the build output shows at a glance what was split out. A chunk
- * shared by several languages (e.g. the Lezer parser runtime) takes its first package's name.
+ * shared by several languages (e.g. the Lezer parser runtime) takes its first package's name; a chunk with
+ * the app's own code (the editor page) keeps its module's name.
  */
 function chunkFileName(chunk: { name: string; moduleIds: string[] }): string {
+  if (chunk.moduleIds.some((id) => id.includes("/web/src/"))) return `assets/${chunk.name}-[hash].js`;
   const packages = chunk.moduleIds.flatMap((id) => {
     const match = /node_modules\/(?:@([^/]+)\/)?([^/]+)\//.exec(id);
     return match ? [match[1] ? `${match[1]}-${match[2]}` : match[2]!] : [];

@@ -36,9 +36,31 @@ export function validationError(error: ZodError, target: string): ApiError {
   return new ApiError(400, ErrorCode.ValidationFailed, `Invalid ${names.join(", ")}`, { details: { fields } satisfies ValidationDetails });
 }
 
-/** The OpenAPI routes' validation hook: every invalid request leaves through {@link validationError}. */
-export function validationHook(result: { success: boolean; error?: ZodError; target: string }): void {
+/**
+ * The OpenAPI routes' validation hook: every invalid request leaves through {@link validationError}. Valid
+ * input is also checked for text Postgres cannot store as sent: U+0000 (which a text column refuses, so it
+ * would surface as a 500) and unpaired surrogates (which would be stored as U+FFFD, silently changed).
+ */
+export function validationHook(result: { success: boolean; error?: ZodError; target: string; data?: unknown }): void {
   if (!result.success && result.error) throw validationError(result.error, result.target);
+  if (result.success) {
+    const fields = unstorableText(result.data, [result.target === "json" ? "body" : result.target]);
+    if (Object.keys(fields).length > 0) {
+      throw new ApiError(400, ErrorCode.ValidationFailed, `Invalid ${Object.keys(fields).join(", ")}`, { details: { fields } satisfies ValidationDetails });
+    }
+  }
+}
+
+/** U+0000, or a surrogate that is not half of a pair (with the u flag, a pair matches as one code point). */
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
+
+function unstorableText(value: unknown, path: string[], fields: ValidationDetails["fields"] = {}): ValidationDetails["fields"] {
+  if (typeof value === "string") {
+    if (UNSTORABLE.test(value)) fields[path.join(".")] = ["Must not contain NUL characters or unpaired surrogates"];
+  } else if (value && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) unstorableText(item, [...path, key], fields);
+  }
+  return fields;
 }
 
 export function onError(error: Error, c: Context): Response {

@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { SESSION_COOKIE } from "@collab/protocol";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { testIp, type TestUser } from "../../tools/testing/accounts.ts";
 
 /**
  * Debian's Chromium driven by playwright-core (no browser download). With CI=true a missing browser is a
@@ -34,4 +36,20 @@ export function editorText(page: Page): Promise<string> {
       })
       .join("\n"),
   );
+}
+
+/**
+ * A person in a browser context of their own (own cookies and storage, no shared BroadcastChannel). Their
+ * requests carry an address of their own in `cf-connecting-ip` (the Vite proxy passes it on), so the
+ * worker's per-IP limit on sign-ups and logins counts per person, not for the whole run.
+ */
+export function newPerson(browser: Browser, ip = testIp()): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 1100, height: 640 }, extraHTTPHeaders: { "cf-connecting-ip": ip } });
+}
+
+/** A page already signed in as `user` (an account made through the API): its session goes in as the cookie. */
+export async function signedInPage(browser: Browser, webUrl: string, user: TestUser): Promise<Page> {
+  const context = await newPerson(browser, user.ip);
+  await context.addCookies([{ name: SESSION_COOKIE, value: user.token, url: webUrl, httpOnly: true, sameSite: "Lax" }]);
+  return context.newPage();
 }

@@ -2,10 +2,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { uniqueDocId } from "../../tools/testing/clients.ts";
-import { browserAvailable, editorText, launchBrowser } from "./browser.ts";
+import { signUp, type TestUser } from "../../tools/testing/accounts.ts";
+import { browserAvailable, editorText, launchBrowser, signedInPage } from "./browser.ts";
 
-const { webUrl } = inject("stack");
+const { webUrl, workerUrl } = inject("stack");
 const RESULTS = join(import.meta.dirname, "..", "..", "test-results");
 
 describe.skipIf(!browserAvailable())("two people in one document, in a real browser", () => {
@@ -15,21 +15,20 @@ describe.skipIf(!browserAvailable())("two people in one document, in a real brow
   });
   afterAll(() => browser?.close());
 
-  /** A person in their own browser context (own storage, no shared BroadcastChannel). */
-  async function person(docId: string, name: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 640 } });
-    const page = await context.newPage();
+  async function openDocument(user: TestUser, docId: string): Promise<Page> {
+    const page = await signedInPage(browser, webUrl, user);
     await page.goto(`${webUrl}/d/${docId}`);
-    await page.getByTestId("name-prompt-input").fill(name);
-    await page.getByTestId("name-prompt-submit").click();
     await page.locator("[data-testid=status][data-status=live]").waitFor({ timeout: 15_000 });
     return page;
   }
 
   it("type into each other's document and see each other's named cursors", async () => {
-    const docId = uniqueDocId("browser");
-    const ada = await person(docId, "Ada");
-    const bob = await person(docId, "Bob");
+    const [adaUser, bobUser] = await Promise.all([signUp(workerUrl, "Ada"), signUp(workerUrl, "Bob")]);
+    const docId = await adaUser.createDocument({ title: "Greeting" });
+    const invite = await adaUser.request(`/api/documents/${docId}/members`, { body: { user: bobUser.username, role: "editor" } });
+    expect(invite.status).toBe(201);
+    const ada = await openDocument(adaUser, docId);
+    const bob = await openDocument(bobUser, docId);
 
     await ada.locator("[data-testid=editor] .cm-content").click();
     await ada.keyboard.type("function greet(name: string) {\n");
@@ -42,7 +41,7 @@ describe.skipIf(!browserAvailable())("two people in one document, in a real brow
     await expect.poll(() => editorText(ada), { timeout: 10_000 }).toContain("return `hi ${name}, from Bob`;");
     expect(await editorText(ada)).toBe(await editorText(bob));
 
-    // Each sees the other's cursor, labelled with the other's name, and both in the presence list.
+    // Each sees the other's cursor, labelled with the other's display name, and both in the presence list.
     await expect.poll(() => ada.locator(".cm-ySelectionInfo").allTextContents(), { timeout: 10_000 }).toContain("Bob");
     await expect.poll(() => bob.locator(".cm-ySelectionInfo").allTextContents(), { timeout: 10_000 }).toContain("Ada");
     for (const page of [ada, bob]) {

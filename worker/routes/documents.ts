@@ -46,7 +46,8 @@ export const documentRoutes = router()
         ownerId: c.var.user.id,
         title: input.title ?? "Untitled",
         language,
-        snapshot: input.content ? initialSnapshot(input.content, language) : undefined,
+        // Always a snapshot, even of empty text: the room seeds its document (and its language) from it.
+        snapshot: initialSnapshot(input.content ?? "", language),
       });
       const doc = await requireRole(c, id, "owner");
       return c.json(toSummary(doc), 201);
@@ -180,7 +181,7 @@ const toColor = (userId: string) => colorFor(userId).color;
 /** The Yjs state of a new document's initial content, in the layout every room and client expects. */
 function initialSnapshot(text: string, language: string): { state: Uint8Array; text: string } {
   const doc = new Y.Doc();
-  doc.getText(DocRoot.content).insert(0, text);
+  if (text) doc.getText(DocRoot.content).insert(0, text);
   doc.getMap(DocRoot.meta).set("language", language);
   return { state: Y.encodeStateAsUpdate(doc), text };
 }
@@ -189,19 +190,23 @@ function encodeCursor(updatedAt: Date, id: string): string {
   return btoa(JSON.stringify([updatedAt.toISOString(), id])).replace(/=+$/, "");
 }
 
+const CURSOR_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 function decodeCursor(cursor: string | undefined): { updatedAt: Date; id: string } | undefined {
   if (!cursor) return undefined;
   try {
-    const [iso, id] = JSON.parse(atob(cursor)) as [string, string];
+    const [iso, id] = JSON.parse(atob(cursor)) as [unknown, unknown];
+    // Only what encodeCursor writes: anything else (a year past 9999, a NUL in the id) would reach Postgres.
+    if (typeof iso !== "string" || !CURSOR_TIME.test(iso) || !DocId.safeParse(id).success) throw new Error("bad cursor");
     const updatedAt = new Date(iso);
-    if (typeof id !== "string" || Number.isNaN(updatedAt.getTime())) throw new Error("bad cursor");
-    return { updatedAt, id };
+    if (Number.isNaN(updatedAt.getTime())) throw new Error("bad cursor");
+    return { updatedAt, id: id as string };
   } catch {
     throw new ApiError(400, ErrorCode.ValidationFailed, "Invalid cursor", { details: { fields: { "query.cursor": ["Invalid cursor: use the nextCursor of the previous page"] } } });
   }
 }
 
-/** A safe file name from a title: letters, digits, dashes. */
+/** A safe file name from a title: letters, digits, dashes; accents dropped ("Café" is "Cafe"). */
 function fileName(title: string): string {
-  return title.normalize("NFKD").replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 80) || "document";
+  return title.normalize("NFKD").replace(/\p{M}+/gu, "").replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 80) || "document";
 }

@@ -2,12 +2,16 @@ import { CloseCode, FATAL_CLOSE_CODES, PARTY_NAME, closeCodeName } from "@collab
 import YPartyKitProvider from "y-partykit/provider";
 import type * as Y from "yjs";
 import { RECONNECT_BACKOFF, fullJitterDelay, type BackoffOptions } from "./backoff.ts";
-import { connectParams } from "./connect-params.ts";
+import { ConnectRefused } from "./connect-params.ts";
+import { forgetPeerClocks, publishOwnAwarenessOnly } from "./awareness-workarounds.ts";
 
 /** `connecting` until the first sync, `live` while synced, `offline` after a drop (reconnecting or failed). */
 export type ConnectionStatus = "connecting" | "live" | "offline";
 
-/** The room refused this client for good: a close code in `FATAL_CLOSE_CODES`. */
+/**
+ * The room refused this client for good: a close code in `FATAL_CLOSE_CODES`, or a {@link ConnectRefused}
+ * from `params` (the worker would not issue a token), which carries the close code that means the same.
+ */
 export interface ConnectionFailure {
   code: number;
   /** `closeCodeName(code)`, e.g. `DocumentTooLarge`. */
@@ -19,6 +23,10 @@ export interface ConnectionFailure {
 export interface ConnectionOptions {
   /** host[:port] of the origin that serves `/parties`; defaults to this page's own (Vite proxies it). */
   host?: string;
+  /**
+   * Query parameters for each attempt, e.g. `roomTokenParams` (connect-params.ts). Throwing
+   * {@link ConnectRefused} stops the connection for good; anything else skips this attempt and retries.
+   */
   params?: () => Promise<Record<string, string>>;
   backoff?: BackoffOptions;
 }
@@ -32,8 +40,12 @@ export interface ConnectionOptions {
  * `connection-close` synchronously, before it schedules its own retry, and that retry does nothing unless
  * `shouldConnect` is true when it fires; clearing `shouldConnect` in the close handler therefore vetoes it.
  * We then call `provider.connect()` ourselves after a full-jitter delay (see backoff.ts), which re-runs
- * {@link connectParams} (fresh token) on every attempt. The attempt counter resets only once a connection
+ * `params` (a fresh room token) on every attempt. The attempt counter resets only once a connection
  * has *synced*, so a room that accepts sockets and closes them at once (RoomUnavailable) still backs off.
+ *
+ * Access. 4401 (token expired or invalid) reconnects with backoff, which fetches a fresh token; 4409 (role
+ * changed) reconnects at once after a synced connection, since the new token carries the new role; 4403 and
+ * 4404 are fatal, like a token request that answers 403/404.
  */
 export class Connection {
   status = $state<ConnectionStatus>("connecting");
@@ -49,7 +61,7 @@ export class Connection {
   #destroyed = false;
 
   constructor(docId: string, doc: Y.Doc, options: ConnectionOptions = {}) {
-    this.#params = options.params ?? connectParams;
+    this.#params = options.params ?? (async () => ({}));
     this.#backoff = options.backoff ?? RECONNECT_BACKOFF;
     this.provider = new YPartyKitProvider(options.host ?? location.host, docId, doc, {
       party: PARTY_NAME,
@@ -60,6 +72,7 @@ export class Connection {
       // Connect only after our listeners are attached.
       connect: false,
     });
+    publishOwnAwarenessOnly(this.provider);
     this.provider.on("synced", this.#onSynced);
     this.provider.on("connection-close", this.#onClose);
     window.addEventListener("online", this.#onOnline);
@@ -91,6 +104,10 @@ export class Connection {
     try {
       params = await this.#params();
     } catch (error) {
+      if (error instanceof ConnectRefused) {
+        if (!this.#destroyed) this.#fail(error.code, error.reason);
+        return never();
+      }
       console.warn("Could not prepare the room connection; will retry", error);
       if (!this.#destroyed) {
         this.status = "offline";
@@ -115,18 +132,31 @@ export class Connection {
     if (this.#destroyed) return;
     // Veto the provider's own retry (see the class comment).
     this.provider.shouldConnect = false;
+    forgetPeerClocks(this.provider.awareness);
     this.status = "offline";
     const name = closeCodeName(event.code);
-    if (FATAL_CLOSE_CODES.has(event.code)) {
-      this.failure = { code: event.code, name: name ?? String(event.code), reason: event.reason };
-      this.detail = `disconnected: ${name ?? event.code}`;
-      return;
-    }
-    if (event.code === CloseCode.RoomUnavailable) this.detail = "room unavailable, retrying";
+    if (FATAL_CLOSE_CODES.has(event.code)) return this.#fail(event.code, event.reason);
+    if (event.code === CloseCode.RoleChanged) {
+      this.detail = "role changed, reconnecting";
+      // Straight back after a synced connection; a room that keeps saying 4409 still gets backoff.
+      if (this.#attempt === 0) {
+        this.#attempt++;
+        this.provider.connect();
+        return;
+      }
+    } else if (event.code === CloseCode.Unauthorized) this.detail = "session token expired, reconnecting";
+    else if (event.code === CloseCode.RoomUnavailable) this.detail = "room unavailable, retrying";
     else if (name) this.detail = `${name}, retrying`;
     else this.detail = "reconnecting";
     this.#scheduleReconnect();
   };
+
+  #fail(code: number, reason: string): void {
+    this.status = "offline";
+    const name = closeCodeName(code) ?? String(code);
+    this.failure = { code, name, reason };
+    this.detail = `disconnected: ${name}`;
+  }
 
   #onOnline = (): void => {
     // The network is back: waiting out a 10 s backoff would only look broken.

@@ -59,6 +59,17 @@ export function editorExtensions(): Extension[] {
   ];
 }
 
+/**
+ * What makes the editor read-only for viewers, swapped through a compartment when the role changes.
+ * `readOnly` stops commands and input; `editable: false` also keeps the content from acting as a text
+ * field (no on-screen keyboard, no caret), and the content stays focusable so a viewer can still select,
+ * copy and search.
+ */
+export function readOnlyExtensions(readOnly: boolean): Extension[] {
+  if (!readOnly) return [];
+  return [EditorState.readOnly.of(true), EditorView.editable.of(false), EditorView.contentAttributes.of({ tabindex: "0" })];
+}
+
 const editorTheme = EditorView.theme({
   "&": { height: "100%", fontSize: "14px", backgroundColor: "#fff" },
   ".cm-scroller": {

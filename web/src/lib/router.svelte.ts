@@ -1,8 +1,8 @@
 import { routeFor, type Route } from "./routes.ts";
 
 /**
- * The current page, kept in step with the address bar: `navigate` pushes a history entry, and the browser's
- * back and forward buttons (popstate) update the route.
+ * The current page, kept in step with the address bar: `navigate` pushes a history entry (or replaces it,
+ * for redirects), and the browser's back and forward buttons (popstate) update the route.
  *
  * @example
  * const router = new Router();
@@ -11,21 +11,27 @@ import { routeFor, type Route } from "./routes.ts";
  */
 export class Router {
   path = $state(location.pathname);
-  readonly route: Route = $derived(routeFor(this.path));
+  search = $state(location.search);
+  readonly route: Route = $derived(routeFor(this.path, this.search));
+
+  /** Path and query of the current page, e.g. for `/login?next=...`. */
+  get current(): string {
+    return this.path + this.search;
+  }
 
   /** Follows back/forward; returns the function that stops following (for an `$effect` cleanup). */
   listen(): () => void {
-    const onPopState = () => {
-      this.path = location.pathname;
-    };
+    const onPopState = () => this.#sync();
     window.addEventListener("popstate", onPopState);
     return () => window.removeEventListener("popstate", onPopState);
   }
 
-  navigate(path: string): void {
-    if (path === location.pathname) return;
-    history.pushState(null, "", path);
-    this.path = location.pathname;
+  /** Goes to a path on this site (`/d/x`, `/login?next=/`); `replace` for redirects, so Back skips them. */
+  navigate(url: string, { replace = false }: { replace?: boolean } = {}): void {
+    if (url === this.current) return;
+    if (replace) history.replaceState(null, "", url);
+    else history.pushState(null, "", url);
+    this.#sync();
   }
 
   /**
@@ -35,6 +41,11 @@ export class Router {
   onLinkClick = (event: MouseEvent & { currentTarget: HTMLAnchorElement }): void => {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
-    this.navigate(event.currentTarget.pathname);
+    this.navigate(event.currentTarget.pathname + event.currentTarget.search);
   };
+
+  #sync(): void {
+    this.path = location.pathname;
+    this.search = location.search;
+  }
 }

@@ -2,20 +2,41 @@ import { docIdFromPagePath, isValidDocId } from "@collab/protocol";
 
 /** The app's pages. There are few enough that a discriminated union beats a router library. */
 export type Route =
-  | { page: "landing" }
+  | { page: "documents" }
+  | { page: "login"; next: string }
+  | { page: "register"; next: string }
   | { page: "editor"; docId: string }
+  | { page: "share"; token: string }
   | { page: "invalid-doc"; raw: string }
   | { page: "not-found"; path: string };
 
+/** Pages a signed-out visitor is sent to `/login` from (and brought back to afterwards). */
+export function requiresAccount(route: Route): boolean {
+  return route.page === "documents" || route.page === "editor" || route.page === "share";
+}
+
 /**
- * The page for a location's pathname.
+ * The page for a location's pathname and query string.
  *
  * @example
- * routeFor("/d/my-notes") // { page: "editor", docId: "my-notes" }
- * routeFor("/d/a%20b")    // { page: "invalid-doc", raw: "a b" }
+ * routeFor("/d/my-notes")            // { page: "editor", docId: "my-notes" }
+ * routeFor("/d/a%20b")               // { page: "invalid-doc", raw: "a b" }
+ * routeFor("/login", "?next=/d/x")   // { page: "login", next: "/d/x" }
  */
-export function routeFor(pathname: string): Route {
-  if (pathname === "/" || pathname === "") return { page: "landing" };
+export function routeFor(pathname: string, search = ""): Route {
+  if (pathname === "/" || pathname === "") return { page: "documents" };
+  if (pathname === "/login" || pathname === "/register") {
+    const next = safeNext(new URLSearchParams(search).get("next"));
+    return { page: pathname === "/login" ? "login" : "register", next };
+  }
+  const share = /^\/share\/([^/]+)\/?$/.exec(pathname);
+  if (share) {
+    try {
+      return { page: "share", token: decodeURIComponent(share[1]!) };
+    } catch {
+      return { page: "not-found", path: pathname };
+    }
+  }
   let docId: string | undefined;
   try {
     docId = docIdFromPagePath(pathname);
@@ -28,18 +49,16 @@ export function routeFor(pathname: string): Route {
 }
 
 /**
- * The document id a person typed or pasted into "open a document": a bare id, or a whole link to an editor
- * page (`https://host/d/my-notes`, `/d/my-notes`). Undefined when it is neither.
+ * Where to go after signing in: a path on this site, never another origin. `//evil.example` and
+ * `/\evil.example` are protocol-relative in browsers, so only a single `/` followed by something else passes.
  */
-export function docIdFromInput(input: string): string | undefined {
-  const text = input.trim();
-  if (isValidDocId(text)) return text;
-  let pathname: string;
-  try {
-    pathname = new URL(text, "http://placeholder.invalid").pathname;
-  } catch {
-    return undefined;
-  }
-  const route = routeFor(pathname);
-  return route.page === "editor" ? route.docId : undefined;
+export function safeNext(raw: string | null | undefined): string {
+  if (!raw || !raw.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return "/";
+  return raw;
+}
+
+/** `/login?next=...` (or `/register?...`), leaving out `next` when it is the default. */
+export function authPath(page: "login" | "register", next: string): string {
+  const target = safeNext(next);
+  return target === "/" ? `/${page}` : `/${page}?${new URLSearchParams({ next: target })}`;
 }

@@ -1,0 +1,80 @@
+import {
+  AcceptShareLinkResponse,
+  ActiveUsersResponse,
+  AuthResponse,
+  DocumentDetail,
+  DocumentList,
+  DocumentSummary,
+  MeResponse,
+  Member,
+  MemberList,
+  RoomTokenResponse,
+  ShareLink,
+  ShareLinkList,
+  type CreateDocumentRequest,
+  type CreateShareLinkRequest,
+  type InviteRequest,
+  type ListDocumentsQuery,
+  type LoginRequest,
+  type RegisterRequest,
+  type UpdateDocumentRequest,
+  type UpdateMemberRequest,
+} from "@collab/protocol";
+import { NoContent, request } from "./request.ts";
+
+/**
+ * The worker's REST API, one function per endpoint, each typed by the contract (`@collab/protocol`). The
+ * browser is authenticated by the HttpOnly session cookie that register and login set; the `token` in their
+ * answer is for non-browser clients and is deliberately not kept.
+ */
+
+export type DocumentFilter = NonNullable<ListDocumentsQuery["filter"]>;
+
+/** `ListDocumentsQuery` as the page sends it (the contract's input type leaves `limit` loose for coercion). */
+export interface ListDocumentsParams {
+  filter: DocumentFilter;
+  limit?: number;
+  cursor?: string | undefined;
+}
+
+const doc = (id: string) => `/documents/${encodeURIComponent(id)}`;
+
+export const auth = {
+  register: async (input: RegisterRequest) => (await request("POST", "/auth/register", AuthResponse, { body: input })).user,
+  login: async (input: LoginRequest) => (await request("POST", "/auth/login", AuthResponse, { body: input })).user,
+  logout: () => request("POST", "/auth/logout", NoContent),
+  /** Rejects with status 401 when nobody is signed in. */
+  me: async () => (await request("GET", "/auth/me", MeResponse)).user,
+};
+
+export const documents = {
+  list: (query: ListDocumentsParams, signal?: AbortSignal) =>
+    request("GET", "/documents", DocumentList, { query: { ...query }, signal }),
+  create: (input: CreateDocumentRequest) => request("POST", "/documents", DocumentSummary, { body: input }),
+  get: (id: string, signal?: AbortSignal) => request("GET", doc(id), DocumentDetail, { signal }),
+  update: (id: string, input: UpdateDocumentRequest) => request("PATCH", doc(id), DocumentSummary, { body: input }),
+  remove: (id: string) => request("DELETE", doc(id), NoContent),
+  activeUsers: (id: string) => request("GET", `${doc(id)}/users`, ActiveUsersResponse),
+  /** A short-lived token for the document's room; the worker answers 403/404 when there is no access. */
+  roomToken: (id: string) => request("POST", `${doc(id)}/token`, RoomTokenResponse),
+  /** The text as a file download (`Content-Disposition` names it); for `<a href download>`. */
+  rawUrl: (id: string) => `/api${doc(id)}?format=raw`,
+};
+
+export const members = {
+  list: async (docId: string) => (await request("GET", `${doc(docId)}/members`, MemberList)).members,
+  invite: (docId: string, input: InviteRequest) => request("POST", `${doc(docId)}/members`, Member, { body: input }),
+  update: (docId: string, userId: string, input: UpdateMemberRequest) =>
+    request("PATCH", `${doc(docId)}/members/${encodeURIComponent(userId)}`, Member, { body: input }),
+  remove: (docId: string, userId: string) =>
+    request("DELETE", `${doc(docId)}/members/${encodeURIComponent(userId)}`, NoContent),
+};
+
+export const shareLinks = {
+  list: async (docId: string) => (await request("GET", `${doc(docId)}/links`, ShareLinkList)).links,
+  create: (docId: string, input: CreateShareLinkRequest) => request("POST", `${doc(docId)}/links`, ShareLink, { body: input }),
+  revoke: (docId: string, linkId: string) =>
+    request("DELETE", `${doc(docId)}/links/${encodeURIComponent(linkId)}`, NoContent),
+  /** Rejects with 410 (expired or revoked) or 404 (no such link). */
+  accept: (token: string) => request("POST", `/share/${encodeURIComponent(token)}/accept`, AcceptShareLinkResponse),
+};

@@ -1,0 +1,105 @@
+import type { DocumentSummary, UpdateDocumentRequest } from "@collab/protocol";
+import { documents, type DocumentFilter } from "./api/index.ts";
+
+export type { DocumentFilter };
+
+const PAGE_SIZE = 20;
+
+/**
+ * The signed-in person's documents, one filter at a time, a page at a time (cursor pagination: "load more"
+ * appends the next page). Changing the filter cancels whatever is in flight, so a slow answer for the old
+ * filter never lands in the new list. Row actions (rename, language, delete) keep their error per row.
+ *
+ * @example
+ * const list = new DocumentListState(session.handle);
+ * void list.show("owned");
+ */
+export class DocumentListState {
+  filter = $state<DocumentFilter>("all");
+  items = $state.raw<DocumentSummary[]>([]);
+  nextCursor = $state<string | null>(null);
+  /** `loading` while the first page of a filter loads. */
+  status = $state<"loading" | "ready" | "failed">("loading");
+  loadingMore = $state(false);
+  /** Why the list (or its next page) could not be loaded. */
+  error = $state<string | undefined>();
+  /** Document id -> why its last action failed. */
+  rowErrors = $state.raw<Record<string, string>>({});
+
+  readonly #describe: (error: unknown) => string;
+  #controller: AbortController | undefined;
+
+  constructor(describe: (error: unknown) => string) {
+    this.#describe = describe;
+  }
+
+  async show(filter: DocumentFilter): Promise<void> {
+    this.filter = filter;
+    this.items = [];
+    this.nextCursor = null;
+    this.status = "loading";
+    await this.#load(undefined);
+  }
+
+  async loadMore(): Promise<void> {
+    if (this.nextCursor === null || this.loadingMore || this.status !== "ready") return;
+    this.loadingMore = true;
+    await this.#load(this.nextCursor);
+  }
+
+  /** Renames or changes the language; resolves false (with a row error) when the worker refused. */
+  async update(id: string, patch: UpdateDocumentRequest): Promise<boolean> {
+    return this.#rowAction(id, async () => {
+      const updated = await documents.update(id, patch);
+      this.items = this.items.map((item) => (item.id === id ? updated : item));
+    });
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return this.#rowAction(id, async () => {
+      await documents.remove(id);
+      this.items = this.items.filter((item) => item.id !== id);
+    });
+  }
+
+  clearRowError(id: string): void {
+    if (!(id in this.rowErrors)) return;
+    const { [id]: _removed, ...rest } = this.rowErrors;
+    this.rowErrors = rest;
+  }
+
+  destroy(): void {
+    this.#controller?.abort();
+  }
+
+  async #load(cursor: string | undefined): Promise<void> {
+    this.#controller?.abort();
+    const controller = (this.#controller = new AbortController());
+    this.error = undefined;
+    try {
+      const page = await documents.list({ filter: this.filter, limit: PAGE_SIZE, cursor }, controller.signal);
+      // Another page may be on screen already if ids repeat across pages (edited while paging): keep one.
+      const seen = new Set(this.items.map((item) => item.id));
+      this.items = [...this.items, ...page.items.filter((item) => !seen.has(item.id))];
+      this.nextCursor = page.nextCursor;
+      this.status = "ready";
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      this.error = this.#describe(error);
+      if (cursor === undefined) this.status = "failed";
+    } finally {
+      if (this.#controller === controller) this.loadingMore = false;
+    }
+  }
+
+  async #rowAction(id: string, action: () => Promise<void>): Promise<boolean> {
+    this.clearRowError(id);
+    try {
+      await action();
+      return true;
+    } catch (error) {
+      this.rowErrors = { ...this.rowErrors, [id]: this.#describe(error) };
+      return false;
+    }
+  }
+}
