@@ -5,6 +5,7 @@ import { startDatabase } from "../db/database.ts";
 import type { StackUrls } from "../testing/context.ts";
 import { freePort, type Service } from "./service.ts";
 import { startParty, startWeb, startWorker, type Secrets } from "./servers.ts";
+import { startUpstashBridge, type UpstashBridge } from "../upstash-bridge/bridge.ts";
 
 export { ROOT } from "./servers.ts";
 
@@ -22,6 +23,11 @@ export interface StackOptions {
   partyVars?: Record<string, string>;
   /** Secrets for session and room tokens; fresh random ones when omitted. */
   secrets?: Secrets;
+  /**
+   * Presence backend (issue 4): a `redis://` URL puts the local Upstash bridge in front of that Redis;
+   * `""` means no Redis (the lobby party). When omitted, REDIS_URL from the environment decides.
+   */
+  redisUrl?: string | undefined;
 }
 
 export interface Stack {
@@ -29,6 +35,8 @@ export interface Stack {
   secrets: Secrets;
   /** The services in start order; the party can be killed and restarted for crash tests. */
   services: Service[];
+  /** UPSTASH_REDIS_REST_URL/TOKEN of the local bridge when presence runs on Redis; undefined: the lobby party. */
+  upstash: { url: string; token: string } | undefined;
   stop(): Promise<void>;
 }
 
@@ -46,18 +54,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     dataDir: join(options.dataDir, "postgres"),
     proxyPort: options.ports?.dbProxy ?? 0,
   });
+  let bridge: UpstashBridge | undefined;
   const stop = async () => {
     await Promise.allSettled(services.reverse().map((service) => service.stop()));
+    await bridge?.stop();
     await database.stop();
   };
   try {
+    // Presence (issue 4): with a Redis, the Upstash REST bridge in front of it, and its URL and token for
+    // the party and the worker; without one, neither gets them and both use the lobby party.
+    const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
+    if (redisUrl) bridge = await startUpstashBridge({ redisUrl });
+    const upstash = bridge && { url: bridge.url, token: bridge.token };
+    const presenceVars: Record<string, string> = upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {};
+
     const settings = { databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, quiet: options.quiet };
     const secrets = options.secrets ?? randomSecrets();
     const [partyPort, workerPort, inspectorPort] = [await port("party"), await port("worker"), await freePort()];
     const partyUrl = `http://127.0.0.1:${partyPort}`;
     const started = await Promise.allSettled([
-      startParty({ ...settings, roomTokenSecret: secrets.roomTokenSecret, port: partyPort, persistDir: join(options.dataDir, "party"), vars: options.partyVars }),
-      startWorker({ ...settings, ...secrets, partyUrl, port: workerPort, inspectorPort, persistDir: join(options.dataDir, "worker") }),
+      startParty({ ...settings, roomTokenSecret: secrets.roomTokenSecret, port: partyPort, persistDir: join(options.dataDir, "party"), vars: { ...options.partyVars, ...presenceVars } }),
+      startWorker({ ...settings, ...secrets, partyUrl, port: workerPort, inspectorPort, persistDir: join(options.dataDir, "worker"), vars: presenceVars }),
     ]);
     // Keep whichever started, so that `stop` ends it when the other failed.
     for (const result of started) if (result.status === "fulfilled") services.push(result.value);
@@ -71,7 +88,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       webUrl = `http://127.0.0.1:${webPort}`;
     }
     const urls = { webUrl, workerUrl, partyUrl, databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, roomTokenSecret: secrets.roomTokenSecret };
-    return { urls, secrets, services, stop };
+    return { urls, secrets, services, upstash, stop };
   } catch (error) {
     await stop();
     throw error;

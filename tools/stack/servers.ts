@@ -53,6 +53,8 @@ export interface WorkerOptions extends DatabaseSettings, Secrets {
   partyUrl: string;
   inspectorPort: number;
   persistDir: string;
+  /** Extra worker variables, e.g. UPSTASH_REDIS_REST_URL/TOKEN for presence on Redis. */
+  vars?: Record<string, string>;
   quiet?: boolean;
 }
 
@@ -73,6 +75,7 @@ export function startWorker(options: WorkerOptions): Promise<Service> {
       "--var", `AUTH_SECRET:${options.authSecret}`,
       "--var", `ROOM_TOKEN_SECRET:${options.roomTokenSecret}`,
       "--var", `PARTY_URL:${options.partyUrl}`,
+      ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
     ],
     cwd: ROOT,
     env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_LOG: "warn" },
