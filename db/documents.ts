@@ -108,3 +108,15 @@ export async function documentText(db: Database, docId: string): Promise<string>
   const [row] = await db.select({ text: documentSnapshots.text }).from(documentSnapshots).where(eq(documentSnapshots.documentId, docId));
   return row?.text ?? "";
 }
+
+/** Ids of every document the user owns or is a member of (for presence: which rooms they may see). */
+export async function visibleDocumentIds(db: Database, userId: string, limit = 2_000): Promise<string[]> {
+  const rows = await db
+    .select({ id: documents.id })
+    .from(documents)
+    .leftJoin(documentMembers, and(eq(documentMembers.documentId, documents.id), eq(documentMembers.userId, userId)))
+    .where(or(eq(documents.ownerId, userId), isNotNull(documentMembers.userId)))
+    .orderBy(desc(documents.updatedAt))
+    .limit(limit);
+  return rows.map((row) => row.id);
+}

@@ -21,10 +21,10 @@ export type AwarenessVerdict =
  */
 export class AwarenessGuard {
   /** Which connection (and user) speaks for each Yjs client id. */
-  #owners = new Map<number, { socketId: string; userId: string }>();
+  #owners = new Map<number, { socketId: number; userId: string }>();
 
   /** Checks one awareness update from `socketId` and returns the sender's own entries, rewritten. */
-  accept(socketId: string, claims: RoomTokenClaims, entries: AwarenessEntry[]): AwarenessVerdict {
+  accept(socketId: number, claims: RoomTokenClaims, entries: AwarenessEntry[]): AwarenessVerdict {
     const own: AwarenessEntry[] = [];
     for (const entry of entries) {
       const owner = this.#owners.get(entry.clientId);
@@ -43,7 +43,7 @@ export class AwarenessGuard {
   }
 
   /** The connection is gone: its client ids are free again (y-partykit removes their states). */
-  release(socketId: string): void {
+  release(socketId: number): void {
     for (const [clientId, owner] of this.#owners) if (owner.socketId === socketId) this.#owners.delete(clientId);
   }
 }

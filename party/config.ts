@@ -18,6 +18,8 @@ export interface RoomConfig {
   snapshotMaxWaitMs: number;
   /** A room whose state cannot be loaded within this time refuses the connection (RoomUnavailable). */
   loadTimeoutMs: number;
+  /** Published users expire this long after the room's last refresh (a crashed room's users vanish). */
+  presenceTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -41,6 +43,7 @@ export function readRoomConfig(env: Record<string, unknown>): RoomConfig {
     snapshotDebounceMs: positiveInt(env, "SNAPSHOT_DEBOUNCE_MS", 2_000),
     snapshotMaxWaitMs: positiveInt(env, "SNAPSHOT_MAX_WAIT_MS", 10_000),
     loadTimeoutMs: positiveInt(env, "LOAD_TIMEOUT_MS", 10_000),
+    presenceTtlSeconds: positiveInt(env, "PRESENCE_TTL_SECONDS", 15),
   };
   if (config.maxDocumentBytes > MAX_ATOMIC_DOCUMENT_BYTES) {
     throw new ConfigError(`MAX_DOCUMENT_BYTES must be at most ${MAX_ATOMIC_DOCUMENT_BYTES} (one atomic storage write)`);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { signUp, type TestUser } from "../tools/testing/accounts.ts";
-import { connectClient, waitFor, type TestClient } from "../tools/testing/clients.ts";
+import { connectClient, waitFor, waitForAsync, type TestClient } from "../tools/testing/clients.ts";
 import { freePort, type Service } from "../tools/stack/service.ts";
 import { startParty } from "../tools/stack/servers.ts";
 
@@ -109,12 +109,3 @@ describe("durability", () => {
     }
   });
 });
-
-async function waitForAsync(predicate: () => Promise<boolean>, message: string, timeoutMs: number): Promise<number> {
-  const started = performance.now();
-  while (!(await predicate())) {
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${message}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return performance.now() - started;
-}

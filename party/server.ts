@@ -20,6 +20,8 @@ import { replaceText } from "./replace-text.ts";
 import { RoomAccess } from "./room-access.ts";
 import { claimsOf, isInternal, verifyRoomToken, withClaims } from "./room-auth.ts";
 import { AwarenessGuard } from "./awareness-guard.ts";
+import { lobbyFetchFromRoom, openPresenceStore, readPresenceConfig } from "@collab/presence";
+import { PresencePublisher } from "./presence-publisher.ts";
 import { AwarenessThrottle } from "./awareness-throttle.ts";
 
 /** The prefix of y-partykit's chunked-upload markers (its `BATCH_SENTINEL`). */
@@ -34,6 +36,9 @@ const AWARENESS_FLOOD_PER_SECOND = 200;
 const IDLE_TIMEOUT_MS = 45_000;
 
 interface Connected {
+  /** Unique per socket. Not `socket.id`: y-partykit's provider reuses its id when it reconnects, and the
+   * new socket can arrive before the old one's close. */
+  key: number;
   peer: Peer;
   claims: RoomTokenClaims;
   throttle: AwarenessThrottle;
@@ -51,10 +56,12 @@ export default class DocumentRoom implements Party.Server {
   readonly #config: RoomConfig;
   readonly #store: DocumentStore;
   readonly #access: RoomAccess;
-  readonly #peers = new Map<string, Connected>();
+  readonly #peers = new Map<Party.Connection, Connected>();
+  #nextKey = 0;
   readonly #awareness = new AwarenessGuard();
   #accessLoaded: Promise<void> | undefined;
   #idleTimer: ReturnType<typeof setInterval> | undefined;
+  #presence: PresencePublisher | undefined;
 
   constructor(room: Party.Room) {
     this.#room = room;
@@ -91,14 +98,15 @@ export default class DocumentRoom implements Party.Server {
     }
     const peer = new Peer(socket, this.#store.commit);
     const throttle = new AwarenessThrottle({ intervalMs: AWARENESS_INTERVAL_MS, floodPerSecond: AWARENESS_FLOOD_PER_SECOND });
-    this.#peers.set(socket.id, { peer, claims, throttle, lastSeen: Date.now() });
+    this.#peers.set(socket, { key: this.#nextKey++, peer, claims, throttle, lastSeen: Date.now() });
     this.#idleTimer ??= setInterval(() => this.#closeIdle(), IDLE_TIMEOUT_MS / 3);
+    this.#publishPresence();
     // Viewers: y-partykit answers their sync requests but never applies their updates; awareness still flows.
     await onConnect(peer as unknown as Party.Connection, this.#room, claims.role === "viewer" ? { ...this.#store.yOptions, readOnly: true } : this.#store.yOptions);
   }
 
   onMessage(message: string | ArrayBuffer | ArrayBufferView, socket: Party.Connection): void {
-    const entry = this.#peers.get(socket.id);
+    const entry = this.#peers.get(socket);
     if (!entry) return;
     const { peer } = entry;
     entry.lastSeen = Date.now();
@@ -116,7 +124,7 @@ export default class DocumentRoom implements Party.Server {
       return this.#reject(peer, CloseCode.DocumentTooLarge, `document would exceed ${this.#config.maxDocumentBytes} bytes`);
     }
     if (verdict.awareness) {
-      const checked = this.#awareness.accept(socket.id, entry.claims, verdict.awareness);
+      const checked = this.#awareness.accept(entry.key, entry.claims, verdict.awareness);
       if (!checked.ok) return this.#reject(peer, checked.code, checked.reason);
       if (!checked.frame) return;
       const offered = entry.throttle.offer(checked.frame, (frame) => peer.deliver(frame.buffer as ArrayBuffer));
@@ -127,11 +135,11 @@ export default class DocumentRoom implements Party.Server {
   }
 
   onClose(socket: Party.Connection): void {
-    this.#disconnect(socket.id);
+    this.#disconnect(socket);
   }
 
   onError(socket: Party.Connection): void {
-    this.#disconnect(socket.id);
+    this.#disconnect(socket);
   }
 
   /**
@@ -170,6 +178,7 @@ export default class DocumentRoom implements Party.Server {
       }
       case "deleted": {
         this.#store.forget();
+        this.#presenceFor().clear();
         for (const { peer } of [...this.#peers.values()]) this.#close(peer, CloseCode.DocumentDeleted, "this document was deleted");
         await this.#access.markDeleted();
         return { deleted: true };
@@ -225,21 +234,40 @@ export default class DocumentRoom implements Party.Server {
 
   #close(peer: Peer, code: CloseCode, reason: string): void {
     peer.close(code, reason);
-    this.#disconnect(peer.socket.id);
+    this.#disconnect(peer.socket);
   }
 
-  #disconnect(socketId: string): void {
-    const entry = this.#peers.get(socketId);
+  #disconnect(socket: Party.Connection): void {
+    const entry = this.#peers.get(socket);
     if (!entry) return;
-    this.#peers.delete(socketId);
+    this.#peers.delete(socket);
     entry.throttle.dispose();
-    this.#awareness.release(socketId);
+    this.#awareness.release(entry.key);
     entry.peer.disconnected();
+    this.#publishPresence();
     if (this.#peers.size === 0) {
       clearInterval(this.#idleTimer);
       this.#idleTimer = undefined;
       this.#store.lastPeerLeft();
     }
+  }
+
+  #publishPresence(): void {
+    this.#presenceFor().update(this.#activeUsers());
+  }
+
+  /** Created on first use: the room id is only known once a request arrived (alarms have none). */
+  #presenceFor(): PresencePublisher {
+    this.#presence ??= new PresencePublisher(
+      openPresenceStore(readPresenceConfig(this.#room.env), {
+        baseUrl: "http://lobby",
+        secret: this.#config.roomTokenSecret,
+        fetch: lobbyFetchFromRoom(this.#room),
+      }),
+      this.#room.id,
+      { ttlSeconds: this.#config.presenceTtlSeconds },
+    );
+    return this.#presence;
   }
 
   #closeIdle(): void {

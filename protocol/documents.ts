@@ -74,3 +74,15 @@ export const ActiveUser = z.object({ id: z.string(), name: z.string(), color: z.
 export type ActiveUser = z.infer<typeof ActiveUser>;
 export const ActiveUsersResponse = z.object({ users: z.array(ActiveUser) });
 export type ActiveUsersResponse = z.infer<typeof ActiveUsersResponse>;
+
+/** Who is in each document the caller may see, for the document list. Documents with nobody are left out. */
+export const PresenceResponse = z.object({
+  documents: z.array(z.object({ id: z.string(), users: z.array(ActiveUser) })),
+});
+export type PresenceResponse = z.infer<typeof PresenceResponse>;
+
+/**
+ * `GET /api/presence/stream` is a server-sent event stream: one `presence` event with a full
+ * {@link PresenceResponse} at once, then another whenever anything in it changes (within ~1 s).
+ */
+export const PRESENCE_EVENT = "presence";

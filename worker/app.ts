@@ -8,6 +8,7 @@ import { authRoutes } from "./routes/auth.ts";
 import { documentRoutes } from "./routes/documents.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { router } from "./routes/openapi.ts";
+import { presenceRoutes } from "./routes/presence.ts";
 import { sharingRoutes } from "./routes/sharing.ts";
 
 /** Request bodies over this are refused with 413 before anything reads them. */
@@ -27,6 +28,7 @@ export function createApp() {
   app.route("/", authRoutes);
   app.route("/", documentRoutes);
   app.route("/", sharingRoutes);
+  app.route("/", presenceRoutes);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

@@ -1,4 +1,5 @@
 import type { DatabaseConfig } from "@collab/db";
+import { openPresenceStore, readPresenceConfig, type PresenceStore } from "@collab/presence";
 
 /** The worker's bindings and variables: wrangler.toml `[vars]`, secrets, `--var` in dev. */
 export interface Env {
@@ -13,6 +14,9 @@ export interface Env {
   SESSION_TTL_HOURS?: string;
   /** Workers rate-limiting binding for login and registration (wrangler.toml `[[ratelimits]]`). */
   AUTH_RATE_LIMIT?: RateLimit;
+  /** Presence in Redis through Upstash's REST API; without them, the lobby party holds presence. */
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
 }
 
 export interface RateLimit {
@@ -26,6 +30,7 @@ export interface WorkerConfig {
   partyUrl: string;
   sessionTtlSeconds: number;
   rateLimit: RateLimit;
+  presence: PresenceStore;
 }
 
 export class ConfigError extends Error {
@@ -49,13 +54,16 @@ export function readConfig(env: Env): WorkerConfig {
   if (!Number.isFinite(ttlHours) || ttlHours <= 0 || ttlHours > 24 * 30) throw new ConfigError("SESSION_TTL_HOURS must be a number of hours between 0 and 720");
   if (!env.PARTY_URL || !/^https?:\/\//.test(env.PARTY_URL)) throw new ConfigError("PARTY_URL must be the party's http(s) URL");
   if (!env.AUTH_RATE_LIMIT) throw new ConfigError("the AUTH_RATE_LIMIT rate-limiting binding is missing (wrangler.toml [[ratelimits]])");
+  const roomTokenSecret = secret(env, "ROOM_TOKEN_SECRET");
+  const partyUrl = env.PARTY_URL.replace(/\/$/, "");
   config = {
     database: { databaseUrl: env.DATABASE_URL, wsProxy: env.DB_WS_PROXY || undefined },
     authSecret: secret(env, "AUTH_SECRET"),
-    roomTokenSecret: secret(env, "ROOM_TOKEN_SECRET"),
-    partyUrl: env.PARTY_URL.replace(/\/$/, ""),
+    roomTokenSecret,
+    partyUrl,
     sessionTtlSeconds: Math.round(ttlHours * 3600),
     rateLimit: env.AUTH_RATE_LIMIT,
+    presence: openPresenceStore(readPresenceConfig(env as Record<string, unknown>), { baseUrl: partyUrl, secret: roomTokenSecret }),
   };
   cache.set(env, config);
   return config;

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
+import { PresenceConfigError, PresenceUnavailableError } from "@collab/presence";
 import { ConfigError } from "./config.ts";
 
 /**
@@ -73,7 +74,11 @@ export function onError(error: Error, c: Context): Response {
     const message = error.status === 413 ? "Request body is larger than 1 MB" : error.message || "Request failed";
     return c.json(body(code, message), error.status);
   }
-  if (error instanceof ConfigError) {
+  if (error instanceof PresenceUnavailableError) {
+    console.error(`presence store unavailable: ${error.message}`);
+    return c.json(body(ErrorCode.RoomUnavailable, "Presence is unavailable right now; try again"), 503);
+  }
+  if (error instanceof ConfigError || error instanceof PresenceConfigError) {
     console.error(`configuration error: ${error.message}`);
     return c.json(body(ErrorCode.Internal, "The server is misconfigured"), 500);
   }

@@ -1,10 +1,8 @@
 import {
-  ActiveUsersResponse,
   ErrorCode,
   ROOM_TOKEN_ALGORITHM,
   ROOM_TOKEN_TTL_SECONDS,
   roomPath,
-  type ActiveUser,
   type Role,
   type RoomCommand,
   type RoomTokenClaims,
@@ -39,12 +37,6 @@ export async function signRoomToken(
 export async function sendRoomCommand(config: WorkerConfig, docId: string, command: RoomCommand): Promise<unknown> {
   const response = await roomFetch(config, docId, { method: "POST", body: JSON.stringify(command), headers: { "content-type": "application/json" } });
   return response.json();
-}
-
-/** Who is connected to a document right now, one entry per user. */
-export async function fetchActiveUsers(config: WorkerConfig, docId: string): Promise<ActiveUser[]> {
-  const response = await roomFetch(config, docId, { method: "GET" });
-  return ActiveUsersResponse.parse(await response.json()).users;
 }
 
 async function roomFetch(config: WorkerConfig, docId: string, init: RequestInit): Promise<Response> {

@@ -87,7 +87,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       services.push(await startWeb({ port: webPort, workerUrl, partyUrl, quiet: options.quiet }));
       webUrl = `http://127.0.0.1:${webPort}`;
     }
-    const urls = { webUrl, workerUrl, partyUrl, databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, roomTokenSecret: secrets.roomTokenSecret };
+    const urls = { webUrl, workerUrl, partyUrl, databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, roomTokenSecret: secrets.roomTokenSecret, upstash };
     return { urls, secrets, services, upstash, stop };
   } catch (error) {
     await stop();

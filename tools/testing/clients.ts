@@ -35,16 +35,23 @@ export interface ClientOptions {
 export function connectClient(partyUrl: string, docId: string, options: ClientOptions = {}): TestClient {
   const doc = new Y.Doc();
   const { token } = options;
+  let stopped = false;
   const provider = new YPartyKitProvider(new URL(partyUrl).host, docId, doc, {
     party: PARTY_NAME,
     disableBc: true,
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    params: token ? async () => ({ [ROOM_TOKEN_PARAM]: await token() }) : undefined,
+    // y-partykit's provider opens its socket once the params resolve, even if it was destroyed meanwhile:
+    // a client stopped while its token is on the way must never connect.
+    params: token
+      ? async () => {
+          const value = await token();
+          return stopped ? new Promise<never>(() => {}) : { [ROOM_TOKEN_PARAM]: value };
+        }
+      : undefined,
   });
   if (options.name) provider.awareness.setLocalStateField("user", { id: options.name, name: options.name });
   // As the web client does: y-partykit's own retry reopens the old URL with the old token, so reconnect
   // through connect(), which asks for a fresh token; never after a fatal close code.
-  let stopped = false;
   if (token) {
     provider.on("connection-close", (event: { code: number } | null) => {
       provider.shouldConnect = false;
@@ -79,6 +86,16 @@ export async function waitFor(predicate: () => boolean, message: string, timeout
   while (!predicate()) {
     if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${message}`);
     await new Promise((r) => setTimeout(r, 5));
+  }
+  return performance.now() - started;
+}
+
+/** Like {@link waitFor}, for a condition that has to ask a server. */
+export async function waitForAsync(predicate: () => Promise<boolean>, message: string, timeoutMs = 10_000, intervalMs = 50): Promise<number> {
+  const started = performance.now();
+  while (!(await predicate())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${message}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
   return performance.now() - started;
 }

@@ -18,6 +18,8 @@ export interface StackUrls {
   wsProxy: string;
   /** The stack's room-token secret, for suites that start a party of their own. */
   roomTokenSecret: string;
+  /** The Upstash REST bridge in front of Redis, when the stack uses Redis for presence (REDIS_URL). */
+  upstash?: { url: string; token: string } | undefined;
 }
 
 declare module "vitest" {

@@ -22,7 +22,7 @@ import * as Y from "yjs";
 import { z } from "zod";
 import { requireUser } from "../auth/session.ts";
 import { ApiError } from "../errors.ts";
-import { fetchActiveUsers, sendRoomCommand, signRoomToken } from "../rooms.ts";
+import { sendRoomCommand, signRoomToken } from "../rooms.ts";
 import { requireRole, toSummary } from "./access.ts";
 import { errors, json, jsonBody, noContent, router } from "./openapi.ts";
 
@@ -149,7 +149,7 @@ export const documentRoutes = router()
     async (c) => {
       const { id } = c.req.valid("param");
       await requireRole(c, id, "viewer");
-      return c.json({ users: await fetchActiveUsers(c.var.config, id) }, 200);
+      return c.json({ users: await c.var.config.presence.users(id) }, 200);
     },
   )
   .openapi(
