@@ -36,7 +36,10 @@ export async function loadSnapshot(db: Database, docId: string): Promise<Snapsho
  * that was deleted while it was open. Returns false when the document does not exist. One round trip.
  */
 export async function saveSnapshot(db: Database, input: SnapshotInput): Promise<boolean> {
-  const { docId, state, text, language } = input;
+  const { docId, state, language } = input;
+  // A Postgres text column cannot hold U+0000, which an editor can type; the Yjs state (bytea) keeps the
+  // true content, and the plain-text copy shows U+FFFD in its place instead of failing every save.
+  const text = input.text.replaceAll("\u0000", "\uFFFD");
   // Both writes in one statement: a CTE keeps the document row and its snapshot consistent without a
   // transaction, which the WebSocket pool would otherwise need an extra round trip for.
   const result = await db.execute(sql`

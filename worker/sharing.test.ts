@@ -201,6 +201,8 @@ describe("PATCH /api/documents/{id}/members/{userId}", () => {
     await expectError(await editor.request(`/api/documents/${docId}/members/${viewer.id}`, { method: "PATCH", body: { role: "editor" } }), 403, ErrorCode.Forbidden);
     await expectError(await viewer.request(`/api/documents/${docId}/members/${viewer.id}`, { method: "PATCH", body: { role: "editor" } }), 403, ErrorCode.Forbidden);
     await expectError(await stranger.request(`/api/documents/${docId}/members/${viewer.id}`, { method: "PATCH", body: { role: "editor" } }), 404, ErrorCode.NotFound);
+    const anonymous = await noSession(`/api/documents/${docId}/members/${viewer.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: '{"role":"editor"}' });
+    await expectError(anonymous, 401, ErrorCode.Unauthorized);
     expect(await roleOf(viewer, docId)).toBe("viewer");
   });
 });
@@ -263,6 +265,8 @@ describe("share links", () => {
       await expectError(await user.request(`/api/documents/${docId}/links/${link.id}`, { method: "DELETE" }), status, code);
     }
     await expectError(await noSession(`/api/documents/${docId}/links`), 401, ErrorCode.Unauthorized);
+    await expectError(await noSession(`/api/documents/${docId}/links`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"role":"editor"}' }), 401, ErrorCode.Unauthorized);
+    await expectError(await noSession(`/api/documents/${docId}/links/${link.id}`, { method: "DELETE" }), 401, ErrorCode.Unauthorized);
     expect(ShareLinkList.parse(await (await owner.request(`/api/documents/${docId}/links`)).json()).links).toEqual([link]);
   });
 

@@ -77,6 +77,10 @@ export function describeDatabaseContract(database: () => ProxiedDatabase): void 
     test("an unknown document has no snapshot", async () => {
       await withDatabase(async (db) => {
         expect(await loadSnapshot(db, uniqueDocId("unknown"))).toBeUndefined();
+        // A NUL typed into a document must not make every save fail: the text copy shows U+FFFD.
+        const nulDoc = await newDocument(db, uniqueDocId("nul"));
+        expect(await saveSnapshot(db, { docId: nulDoc, state: Uint8Array.of(9), text: "a\u0000b", language: "plaintext" })).toBe(true);
+        expect(await loadSnapshot(db, nulDoc)).toMatchObject({ text: "a\uFFFDb", state: Uint8Array.of(9) });
         // A room never brings back a document that does not exist (deleted while it was open).
         expect(await saveSnapshot(db, { docId: uniqueDocId("gone"), state: Uint8Array.of(1), text: "x", language: "plaintext" })).toBe(false);
         expect(await findDocument(db, uniqueDocId("unknown"))).toBeUndefined();
