@@ -28,7 +28,13 @@ describe("inspectFrame", () => {
   ];
 
   it.each(valid)("accepts %s", (_, frame, updateBytes) => {
-    expect(inspectFrame(frame, LIMIT)).toEqual({ ok: true, updateBytes });
+    expect(inspectFrame(frame, LIMIT)).toMatchObject({ ok: true, updateBytes });
+  });
+
+  it("hands back the decoded awareness entries", () => {
+    const [, frame] = valid.find(([name]) => name === "awareness")!;
+    const verdict = inspectFrame(frame, LIMIT);
+    expect(verdict.ok && verdict.awareness).toEqual([{ clientId: doc.clientID, clock: expect.any(Number), state: { user: { name: "ada" } }, bytes: 23 }]);
   });
 
   it("accepts every prefix-free valid frame and rejects every strict prefix of one", () => {
