@@ -1,0 +1,56 @@
+import { CloseCode } from "@collab/protocol";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { signUp, type TestUser } from "../tools/testing/accounts.ts";
+import { connectClient, waitFor, type TestClient } from "../tools/testing/clients.ts";
+import { freePort, type Service } from "../tools/stack/service.ts";
+import { startParty } from "../tools/stack/servers.ts";
+
+/** The maximum document size, on a party of its own configured with a small one. */
+const MAX_DOCUMENT_BYTES = 64 * 1024;
+const { databaseUrl, wsProxy, workerUrl, roomTokenSecret } = inject("stack");
+const persistDir = mkdtempSync(join(tmpdir(), "collab-limits-"));
+let party: Service;
+let partyUrl = "";
+let owner: TestUser;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  const port = await freePort();
+  [party, owner] = await Promise.all([
+    startParty({ databaseUrl, wsProxy, roomTokenSecret, port, persistDir, vars: { MAX_DOCUMENT_BYTES: String(MAX_DOCUMENT_BYTES) }, quiet: process.env.STACK_LOGS !== "1" }),
+    signUp(workerUrl, "limits"),
+  ]);
+  partyUrl = `http://127.0.0.1:${port}`;
+});
+afterAll(async () => {
+  clients.forEach((client) => client.destroy());
+  await party?.stop();
+  rmSync(persistDir, { recursive: true, force: true });
+});
+
+describe("the maximum document size", () => {
+  it("closes the client whose edit would grow the document past it; the others keep editing and nothing is lost", async () => {
+    const docId = await owner.createDocument();
+    const open = () => {
+      const client = connectClient(partyUrl, docId, { token: () => owner.roomToken(docId) });
+      clients.push(client);
+      return client;
+    };
+    const [big, other] = [open(), open()];
+    await Promise.all([big.synced, other.synced]);
+    other.text.insert(0, "kept\n");
+    await waitFor(() => big.text.toString() === "kept\n", "edits flow");
+
+    const closed = new Promise<number>((resolve) => big.provider.once("connection-close", (event: { code: number }) => resolve(event.code)));
+    big.text.insert(big.text.length, "x".repeat(MAX_DOCUMENT_BYTES));
+    expect(await closed).toBe(CloseCode.DocumentTooLarge);
+
+    other.text.insert(other.text.length, "still editing\n");
+    const fresh = open();
+    await fresh.synced;
+    await waitFor(() => fresh.text.toString() === "kept\nstill editing\n", "the room holds the honest edits, not the oversized one");
+  });
+});
