@@ -45,7 +45,8 @@ export interface ConnectionOptions {
  *
  * Access. 4401 (token expired or invalid) reconnects with backoff, which fetches a fresh token; 4409 (role
  * changed) reconnects at once after a synced connection, since the new token carries the new role; 4403 and
- * 4404 are fatal, like a token request that answers 403/404.
+ * 4404 are fatal, like a token request that answers 403/404. 4408 (the room heard nothing from us for 45 s,
+ * e.g. a suspended laptop or a frozen background tab) is a drop like any other: reconnect with backoff.
  */
 export class Connection {
   status = $state<ConnectionStatus>("connecting");
@@ -145,6 +146,7 @@ export class Connection {
         return;
       }
     } else if (event.code === CloseCode.Unauthorized) this.detail = "session token expired, reconnecting";
+    else if (event.code === CloseCode.Idle) this.detail = "connection went quiet, reconnecting";
     else if (event.code === CloseCode.RoomUnavailable) this.detail = "room unavailable, retrying";
     else if (name) this.detail = `${name}, retrying`;
     else this.detail = "reconnecting";

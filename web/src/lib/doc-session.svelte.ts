@@ -18,7 +18,8 @@ export interface DocSessionOptions {
 
 /**
  * Everything one open document needs, created together and destroyed together: the Y.Doc, its room
- * connection, the undo manager, the live language setting, the presence list and the caller's role.
+ * connection, the undo manager, the live language setting, the presence list (and its join/leave notices)
+ * and the caller's role.
  *
  * The role is what the latest room token says. Until the first token arrives it is unknown and the editor
  * stays read-only: an edit typed before the room has said whether we may write could be dropped by it.
@@ -58,7 +59,7 @@ export class DocSession {
       ...options.connection,
     });
     this.language = new DocLanguage(this.doc);
-    this.presence = new Presence(this.awareness, options.user.id);
+    this.presence = new Presence(this.connection.provider, options.user.id);
     this.publishUser(options.user);
     void this.#loadTitle(options.onUnauthorized);
   }

@@ -32,6 +32,11 @@ export function presenceEntries(states: Iterable<Record<string, unknown>>, selfI
 
 const COLOR = /^#[0-9a-f]{6}([0-9a-f]{2})?$/i;
 
+/** `#rrggbb` or `#rrggbbaa`: safe in a style attribute, unlike a colour string from an untrusted peer. */
+export function isHexColor(value: unknown): value is string {
+  return typeof value === "string" && COLOR.test(value);
+}
+
 /**
  * The `user` field of an awareness state, if well-formed. Peers are untrusted: a colour that is not a plain
  * hex value could smuggle CSS into a style attribute, so such users get a neutral grey.
@@ -41,7 +46,7 @@ function presenceUserOf(state: Record<string, unknown>): PresenceUser | undefine
   if (typeof user !== "object" || user === null) return undefined;
   const { id, name, color, colorLight } = user as Record<string, unknown>;
   if (typeof id !== "string" || typeof name !== "string" || !id || !name) return undefined;
-  const safeColor = typeof color === "string" && COLOR.test(color) ? color : "#888888";
-  const safeLight = typeof colorLight === "string" && COLOR.test(colorLight) ? colorLight : "#88888833";
+  const safeColor = isHexColor(color) ? color : "#888888";
+  const safeLight = isHexColor(colorLight) ? colorLight : "#88888833";
   return { id, name, color: safeColor, colorLight: safeLight };
 }

@@ -8,6 +8,7 @@ import {
   MeResponse,
   Member,
   MemberList,
+  PresenceResponse,
   RoomTokenResponse,
   ShareLink,
   ShareLinkList,
@@ -68,6 +69,13 @@ export const members = {
     request("PATCH", `${doc(docId)}/members/${encodeURIComponent(userId)}`, Member, { body: input }),
   remove: (docId: string, userId: string) =>
     request("DELETE", `${doc(docId)}/members/${encodeURIComponent(userId)}`, NoContent),
+};
+
+export const presence = {
+  /** Who is in each document you may see, right now (documents with nobody are left out). */
+  active: (signal?: AbortSignal) => request("GET", "/presence", PresenceResponse, { signal }),
+  /** The same, live, for an `EventSource`: `PRESENCE_EVENT` events, each a full `PresenceResponse`. */
+  streamUrl: "/api/presence/stream",
 };
 
 export const shareLinks = {
