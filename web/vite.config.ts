@@ -7,7 +7,17 @@ export default defineConfig(() => {
   // The browser talks to one origin only; Vite forwards the API and the rooms. Same-origin keeps cookies,
   // CORS and the WebSocket URL trivial, and matches production, where one domain routes both.
   const proxy: Record<string, ProxyOptions> = {
-    "/api": { target: env.workerUrl, changeOrigin: true },
+    // Cloudflare's edge tells the worker who is calling (cf-connecting-ip), and rate limits key on it; the
+    // dev proxy does the same, or every local user would share one limit.
+    "/api": {
+      target: env.workerUrl,
+      changeOrigin: true,
+      // (A header already present is kept: the browser tests give each simulated person an address.)
+      configure: (proxy) =>
+        proxy.on("proxyReq", (request, incoming) => {
+          if (!request.getHeader("cf-connecting-ip")) request.setHeader("cf-connecting-ip", incoming.socket.remoteAddress ?? "unknown");
+        }),
+    },
     "/parties": { target: env.partyUrl, changeOrigin: true, ws: true },
   };
   return {
