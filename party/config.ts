@@ -20,6 +20,10 @@ export interface RoomConfig {
   loadTimeoutMs: number;
   /** Published users expire this long after the room's last refresh (a crashed room's users vanish). */
   presenceTtlSeconds: number;
+  /** `PRESENCE=off` stops publishing (benchmarks compare editing with and without it). */
+  presenceEnabled: boolean;
+  /** A socket silent this long is half-open and closed (providers renew awareness every 15 s). */
+  idleTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -44,6 +48,8 @@ export function readRoomConfig(env: Record<string, unknown>): RoomConfig {
     snapshotMaxWaitMs: positiveInt(env, "SNAPSHOT_MAX_WAIT_MS", 10_000),
     loadTimeoutMs: positiveInt(env, "LOAD_TIMEOUT_MS", 10_000),
     presenceTtlSeconds: positiveInt(env, "PRESENCE_TTL_SECONDS", 15),
+    presenceEnabled: env.PRESENCE !== "off",
+    idleTimeoutMs: positiveInt(env, "IDLE_TIMEOUT_MS", 45_000),
   };
   if (config.maxDocumentBytes > MAX_ATOMIC_DOCUMENT_BYTES) {
     throw new ConfigError(`MAX_DOCUMENT_BYTES must be at most ${MAX_ATOMIC_DOCUMENT_BYTES} (one atomic storage write)`);

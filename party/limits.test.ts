@@ -4,12 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { signUp, type TestUser } from "../tools/testing/accounts.ts";
-import { connectClient, waitFor, type TestClient } from "../tools/testing/clients.ts";
+import * as encoding from "lib0/encoding";
+import { connectClient, rawSocket, waitFor, type TestClient } from "../tools/testing/clients.ts";
 import { freePort, type Service } from "../tools/stack/service.ts";
 import { startParty } from "../tools/stack/servers.ts";
 
-/** The maximum document size, on a party of its own configured with a small one. */
+/** Limits, on a party of its own configured with small ones. */
 const MAX_DOCUMENT_BYTES = 64 * 1024;
+const IDLE_TIMEOUT_MS = 1_500;
 const { databaseUrl, wsProxy, workerUrl, roomTokenSecret } = inject("stack");
 const persistDir = mkdtempSync(join(tmpdir(), "collab-limits-"));
 let party: Service;
@@ -20,7 +22,7 @@ const clients: TestClient[] = [];
 beforeAll(async () => {
   const port = await freePort();
   [party, owner] = await Promise.all([
-    startParty({ databaseUrl, wsProxy, roomTokenSecret, port, persistDir, vars: { MAX_DOCUMENT_BYTES: String(MAX_DOCUMENT_BYTES) }, quiet: process.env.STACK_LOGS !== "1" }),
+    startParty({ databaseUrl, wsProxy, roomTokenSecret, port, persistDir, vars: { MAX_DOCUMENT_BYTES: String(MAX_DOCUMENT_BYTES), IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS) }, quiet: process.env.STACK_LOGS !== "1" }),
     signUp(workerUrl, "limits"),
   ]);
   partyUrl = `http://127.0.0.1:${port}`;
@@ -29,6 +31,37 @@ afterAll(async () => {
   clients.forEach((client) => client.destroy());
   await party?.stop();
   rmSync(persistDir, { recursive: true, force: true });
+});
+
+describe("a client that goes silent", () => {
+  it("is closed as half-open, and its cursor leaves the others", async () => {
+    const docId = await owner.createDocument();
+    const watcher = connectClient(partyUrl, docId, { token: () => owner.roomToken(docId) });
+    clients.push(watcher);
+    await watcher.synced;
+    // The watcher keeps talking, as a live provider does.
+    const keepAlive = setInterval(() => watcher.provider.awareness.setLocalStateField("cursor", { anchor: Date.now() % 100, head: 0 }), 300);
+    try {
+      const silent = await rawSocket(partyUrl, docId, await owner.roomToken(docId));
+      const update = encoding.createEncoder();
+      encoding.writeVarUint(update, 1);
+      encoding.writeVarUint(update, 777001);
+      encoding.writeVarUint(update, 1);
+      encoding.writeVarString(update, JSON.stringify({ cursor: { anchor: 1, head: 1 } }));
+      const frame = encoding.createEncoder();
+      encoding.writeVarUint(frame, 1);
+      encoding.writeVarUint8Array(frame, encoding.toUint8Array(update));
+      silent.socket.send(encoding.toUint8Array(frame));
+      await waitFor(() => watcher.provider.awareness.getStates().has(777001), "the silent client's cursor shows");
+      const sentAt = performance.now();
+      expect((await silent.closed).code).toBe(CloseCode.Idle);
+      await waitFor(() => !watcher.provider.awareness.getStates().has(777001), "its cursor is gone", 2_000);
+      console.log(`silent socket closed and its cursor gone ${(performance.now() - sentAt).toFixed(0)} ms after its last message (idle timeout ${IDLE_TIMEOUT_MS} ms)`);
+      expect(watcher.provider.wsconnected).toBe(true);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  });
 });
 
 describe("the maximum document size", () => {

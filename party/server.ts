@@ -29,11 +29,6 @@ const CHUNKED_UPLOAD_MARKER = "y-pk-batch";
 /** Awareness frames per connection: one every 50 ms at most reaches the others; over 200 a second closes. */
 const AWARENESS_INTERVAL_MS = 50;
 const AWARENESS_FLOOD_PER_SECOND = 200;
-/**
- * Providers renew their awareness every 15 s; a socket silent for three renewals is half-open (a laptop
- * lid closed, a network gone) and is closed so its cursor leaves.
- */
-const IDLE_TIMEOUT_MS = 45_000;
 
 interface Connected {
   /** Unique per socket. Not `socket.id`: y-partykit's provider reuses its id when it reconnects, and the
@@ -99,7 +94,9 @@ export default class DocumentRoom implements Party.Server {
     const peer = new Peer(socket, this.#store.commit);
     const throttle = new AwarenessThrottle({ intervalMs: AWARENESS_INTERVAL_MS, floodPerSecond: AWARENESS_FLOOD_PER_SECOND });
     this.#peers.set(socket, { key: this.#nextKey++, peer, claims, throttle, lastSeen: Date.now() });
-    this.#idleTimer ??= setInterval(() => this.#closeIdle(), IDLE_TIMEOUT_MS / 3);
+    // Providers renew their awareness every 15 s; a socket silent for three renewals is half-open (a laptop
+    // lid closed, a network gone) and is closed so its cursor leaves.
+    this.#idleTimer ??= setInterval(() => this.#closeIdle(), Math.min(5_000, this.#config.idleTimeoutMs / 3));
     this.#publishPresence();
     // Viewers: y-partykit answers their sync requests but never applies their updates; awareness still flows.
     await onConnect(peer as unknown as Party.Connection, this.#room, claims.role === "viewer" ? { ...this.#store.yOptions, readOnly: true } : this.#store.yOptions);
@@ -178,7 +175,7 @@ export default class DocumentRoom implements Party.Server {
       }
       case "deleted": {
         this.#store.forget();
-        this.#presenceFor().clear();
+        if (this.#config.presenceEnabled) this.#presenceFor().clear();
         for (const { peer } of [...this.#peers.values()]) this.#close(peer, CloseCode.DocumentDeleted, "this document was deleted");
         await this.#access.markDeleted();
         return { deleted: true };
@@ -253,7 +250,7 @@ export default class DocumentRoom implements Party.Server {
   }
 
   #publishPresence(): void {
-    this.#presenceFor().update(this.#activeUsers());
+    if (this.#config.presenceEnabled) this.#presenceFor().update(this.#activeUsers());
   }
 
   /** Created on first use: the room id is only known once a request arrived (alarms have none). */
@@ -271,9 +268,9 @@ export default class DocumentRoom implements Party.Server {
   }
 
   #closeIdle(): void {
-    const cutoff = Date.now() - IDLE_TIMEOUT_MS;
+    const cutoff = Date.now() - this.#config.idleTimeoutMs;
     for (const { peer, lastSeen } of [...this.#peers.values()]) {
-      if (lastSeen < cutoff) this.#close(peer, CloseCode.Idle, "nothing received for 45 s");
+      if (lastSeen < cutoff) this.#close(peer, CloseCode.Idle, `nothing received for ${this.#config.idleTimeoutMs} ms`);
     }
   }
 }
