@@ -103,7 +103,10 @@ export class DocumentStore {
     const source = new Y.Doc();
     const stored = await this.#log.load();
     if (!UpdateLog.isEmpty(stored)) {
-      for (const update of stored.updates) Y.applyUpdate(source, update);
+      // One transaction: a log holds thousands of keystroke updates, and observers run once.
+      source.transact(() => {
+        for (const update of stored.updates) Y.applyUpdate(source, update);
+      });
       // Postgres may be behind (a crash before the last save): write a snapshot soon.
       this.#snapshots.markDirty();
     } else {

@@ -1,12 +1,17 @@
 import type * as Party from "partykit/server";
-import * as Y from "yjs";
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
 
 /**
  * The document's durable copy in room storage (the Durable Object's transactional key-value store).
  *
  * Layout:
  * - `snap:meta` = { parts, bytes }, `snap:<part>`: the compacted state (Y.encodeStateAsUpdate), in parts.
- * - `log:<seq>:<parts>:<part>`: one group-committed batch of updates (merged), in parts.
+ * - `batch:<seq>:<parts>:<part>`: one group-committed batch: the turn's updates as a lib0 list (count, then
+ *   each update as a length-prefixed byte array), in parts. A list, not `Y.mergeUpdates`: merging decodes
+ *   and re-encodes every update and was the largest cost in the room's CPU profile; copying bytes is not.
+ * - `log:<seq>:<parts>:<part>`: the same with the batch merged into one update (written by earlier
+ *   versions; still read, and removed by the next compaction).
  * - `doc:id`: the document id, for alarms, which run without the room id.
  *
  * Values over 128 KiB must be split and one put holds at most 128 keys, so every write here is one
@@ -60,7 +65,13 @@ export class UpdateLog {
       updates.push(join(partKeys("snap:", meta.parts).map((key) => parts.get(key))));
       this.#snapshotBytes = meta.bytes;
     }
-    const log = await this.#storage.list<Uint8Array>({ prefix: "log:" });
+    await this.#loadBatches("log:", (bytes) => [bytes], updates);
+    await this.#loadBatches("batch:", decodeBatch, updates);
+    return { updates, docId: await this.#storage.get<string>("doc:id") };
+  }
+
+  async #loadBatches(prefix: string, decode: (bytes: Uint8Array) => Uint8Array[], updates: Uint8Array[]): Promise<void> {
+    const log = await this.#storage.list<Uint8Array>({ prefix });
     const batches = new Map<number, { parts: number; values: Uint8Array[]; keys: string[] }>();
     for (const [key, value] of log) {
       const [, seqText, partsText] = key.split(":");
@@ -72,15 +83,14 @@ export class UpdateLog {
     }
     for (const [seq, batch] of [...batches].sort(([a], [b]) => a - b)) {
       this.#logKeys.push(...batch.keys);
-      this.#nextSeq = seq + 1;
+      this.#nextSeq = Math.max(this.#nextSeq, seq + 1);
       // An incomplete batch was never acknowledged: its put failed and the object was reset before any
       // message that depended on it left. Its keys are deleted at the next compaction.
       if (batch.values.length !== batch.parts) continue;
-      const update = join(batch.values);
-      this.#logBytes += update.byteLength;
-      updates.push(update);
+      const bytes = join(batch.values);
+      this.#logBytes += bytes.byteLength;
+      updates.push(...decode(bytes));
     }
-    return { updates, docId: await this.#storage.get<string>("doc:id") };
   }
 
   /** Remembers the document id, for alarms. */
@@ -100,14 +110,14 @@ export class UpdateLog {
    */
   flush(): void {
     if (this.#pending.length === 0) return;
-    const batch = this.#pending.length === 1 ? this.#pending[0]! : Y.mergeUpdates(this.#pending);
+    const batch = encodeBatch(this.#pending);
     this.#pending = [];
     this.#pendingBytes = 0;
     const seq = this.#nextSeq++;
     const parts = split(batch);
     const entries: Record<string, Uint8Array> = {};
     parts.forEach((part, i) => {
-      const key = `log:${String(seq).padStart(12, "0")}:${parts.length}:${i}`;
+      const key = `batch:${String(seq).padStart(12, "0")}:${parts.length}:${i}`;
       entries[key] = part;
       this.#logKeys.push(key);
     });
@@ -139,6 +149,18 @@ export class UpdateLog {
   static isEmpty(loaded: LoadedLog): boolean {
     return loaded.updates.length === 0;
   }
+}
+
+function encodeBatch(updates: Uint8Array[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, updates.length);
+  for (const update of updates) encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
+
+function decodeBatch(bytes: Uint8Array): Uint8Array[] {
+  const decoder = decoding.createDecoder(bytes);
+  return Array.from({ length: decoding.readVarUint(decoder) }, () => decoding.readVarUint8Array(decoder));
 }
 
 function partKey(prefix: string, i: number): string {
