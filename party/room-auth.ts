@@ -1,4 +1,4 @@
-import { CloseCode, ROOM_TOKEN_ALGORITHM, ROOM_TOKEN_PARAM, RoomTokenClaims } from "@collab/protocol";
+import { ROOM_TOKEN_ALGORITHM, ROOM_TOKEN_PARAM, RoomTokenClaims } from "@collab/protocol";
 import type * as Party from "partykit/server";
 import { verify } from "hono/jwt";
 
@@ -54,5 +54,3 @@ export function isInternal(request: WithHeaders, secret: string): boolean {
   for (let i = 0; i < header.length; i++) difference |= header.charCodeAt(i) ^ expected.charCodeAt(i);
   return difference === 0;
 }
-
-export { CloseCode };
