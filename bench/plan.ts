@@ -112,6 +112,7 @@ export async function runPlan(server: RunningServer, plan: Plan, context: RunCon
         timeLimitMs: replay.timeLimitMs,
         serverPgid,
         onProgress,
+        ...(server.storageStats ? { storageStats: () => server.storageStats!(docId) } : {}),
       });
       results.replay[label] = result;
       progress.note(`${result.updatesPerSecond.toFixed(0)} updates/s, exact ${result.exact}, complete ${result.complete}, limit: ${result.cpu.bottleneck}`);

@@ -57,6 +57,7 @@ function buildRows(run: BenchRun): Row[] {
     rows.push(
       { label: `replay ${label} updates/s`, better: "higher", value: (s) => replay(s) && (replay(s)!.exact ? replay(s)!.updatesPerSecond : "NOT EXACT"), digits: 0 },
       { label: `replay ${label} keystrokes/s`, better: "higher", value: (s) => replay(s) && (replay(s)!.exact ? replay(s)!.keystrokesPerSecond : "NOT EXACT"), digits: 0 },
+      { label: `replay ${label} storage writes/s (updates per write)`, better: "info", value: (s) => replay(s)?.storage && `${replay(s)!.storage!.writesPerSecond.toFixed(0)} (${replay(s)!.storage!.updatesPerWrite.toFixed(1)})` },
       { label: `replay ${label} CPU cores gen/server/other (limit)`, better: "info", value: (s) => replay(s) && `${cpuCell(replay(s)!.cpu)}${replay(s)!.complete ? "" : " partial"}` },
     );
   }

@@ -7,6 +7,7 @@ import { answers, freePort, startService, type Service } from "../tools/stack/se
 import { randomBytes } from "node:crypto";
 import type { Target } from "./clients.ts";
 import { signingTokens } from "./tokens.ts";
+import { roomPath } from "@collab/protocol";
 
 /**
  * The servers under test, each in its own process (group), started one after another by the CLI.
@@ -29,6 +30,8 @@ export interface RunningServer {
   /** True when no peer sees an update before it is durable. */
   durable: boolean;
   restart?(options?: { fresh?: boolean }): Promise<void>;
+  /** Storage puts and bytes a room issued so far, from its internal endpoint (collab only). */
+  storageStats?(docId: string): Promise<StorageStats>;
   /** Waits until Postgres holds `docId` with `textLength` characters (collab only). */
   waitForSnapshot?(docId: string, textLength: number, timeoutMs: number): Promise<boolean>;
   stop(): Promise<void>;
@@ -36,6 +39,11 @@ export interface RunningServer {
 
 const quiet = process.env.BENCH_LOGS !== "1";
 const bin = (name: string) => join(ROOT, "node_modules", ".bin", name);
+
+export interface StorageStats {
+  writes: number;
+  bytes: number;
+}
 
 export interface ServerOptions {
   /** Extra room variables for our room (e.g. SNAPSHOT_MAX_WAIT_MS=600000), for experiments. */
@@ -97,6 +105,11 @@ async function startCollab(vars: Record<string, string>): Promise<RunningServer>
     },
     pgid: () => party?.child.pid,
     pgids: () => [party?.child.pid, db.child.pid].filter((pid): pid is number => pid !== undefined),
+    async storageStats(docId) {
+      // The worker's view of a room (party/server.ts onRequest), authorised with the room-token secret.
+      const response = await fetch(`http://127.0.0.1:${port}${roomPath(docId)}`, { headers: { authorization: `Bearer ${roomTokenSecret}` } });
+      return ((await response.json()) as { storage: StorageStats }).storage;
+    },
     storage: "room storage + Postgres",
     durable: true,
     async restart({ fresh = false } = {}) {

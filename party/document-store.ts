@@ -52,6 +52,11 @@ export class DocumentStore {
     });
   }
 
+  /** Storage puts and bytes since the room started. */
+  get storageStats(): { writes: number; bytes: number } {
+    return this.#log.stats;
+  }
+
   /** The loaded document, once loading has finished. */
   get doc(): Y.Doc | undefined {
     return this.#doc;

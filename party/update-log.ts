@@ -39,6 +39,8 @@ export class UpdateLog {
   #snapshotBytes = 0;
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
+  #writes = 0;
+  #bytesWritten = 0;
 
   constructor(storage: Party.Storage) {
     this.#storage = storage;
@@ -51,6 +53,11 @@ export class UpdateLog {
 
   get pendingBytes(): number {
     return this.#pendingBytes;
+  }
+
+  /** Storage puts issued and bytes written since the room started (the benchmark reads them). */
+  get stats(): { writes: number; bytes: number } {
+    return { writes: this.#writes, bytes: this.#bytesWritten };
   }
 
   get needsCompaction(): boolean {
@@ -122,7 +129,11 @@ export class UpdateLog {
       this.#logKeys.push(key);
     });
     this.#logBytes += batch.byteLength;
-    for (const chunk of chunkEntries(entries)) void this.#storage.put(chunk).catch(logWriteError);
+    this.#bytesWritten += batch.byteLength;
+    for (const chunk of chunkEntries(entries)) {
+      this.#writes++;
+      void this.#storage.put(chunk).catch(logWriteError);
+    }
   }
 
   /**
@@ -136,6 +147,8 @@ export class UpdateLog {
     if (parts.length >= MAX_KEYS_PER_PUT) throw new Error(`document state of ${state.byteLength} bytes is too large to store atomically`);
     const entries: Record<string, unknown> = { "snap:meta": { parts: parts.length, bytes: state.byteLength } };
     parts.forEach((part, i) => (entries[partKey("snap:", i)] = part));
+    this.#writes++;
+    this.#bytesWritten += state.byteLength;
     void this.#storage.put(entries).catch(logWriteError);
     for (let i = 0; i < this.#logKeys.length; i += MAX_KEYS_PER_PUT) {
       void this.#storage.delete(this.#logKeys.slice(i, i + MAX_KEYS_PER_PUT)).catch(logWriteError);

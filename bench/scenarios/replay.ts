@@ -2,6 +2,7 @@ import type { Pgids } from "../cpu.ts";
 import * as Y from "yjs";
 import { applyPatches, type SequentialTrace } from "../../tools/traces.ts";
 import type { ClientFactory } from "../clients.ts";
+import type { StorageStats } from "../servers.ts";
 import { CpuMeter, type CpuReport } from "../cpu.ts";
 import type { Clock } from "../latency.ts";
 import { closeRooms, openRooms, until } from "./rooms.ts";
@@ -21,6 +22,8 @@ export interface ReplayOptions {
   /** Stop writing after this long and report the part replayed (marked incomplete). */
   timeLimitMs?: number;
   serverPgid?: () => Pgids | undefined;
+  /** The room's storage counters (our server only): turned into storage writes per second. */
+  storageStats?: () => Promise<StorageStats>;
   cores?: number;
   clock?: Clock;
   onProgress?: (line: string) => void;
@@ -38,6 +41,8 @@ export interface ReplayResult {
   keystrokesPerSecond: number;
   /** The reader ended with exactly the text the writer ended with (endContent when complete). */
   exact: boolean;
+  /** Storage puts (and bytes) per second during the replay: what durability cost the room. */
+  storage?: { writesPerSecond: number; bytesPerSecond: number; updatesPerWrite: number };
   /** The whole trace was replayed within the time limit. */
   complete: boolean;
   cpu: CpuReport;
@@ -64,6 +69,7 @@ export async function runReplay(factory: ClientFactory, options: ReplayOptions):
     const writerId = writer.doc.clientID;
     const lag = () => Y.getState(writer.doc.store, writerId) - Y.getState(reader.doc.store, writerId);
     const cpuMeter = new CpuMeter(options.serverPgid?.(), options.cores ?? 2);
+    const storageBefore = await options.storageStats?.();
     const started = clock();
     let updates = 0;
     let keystrokes = 0;
@@ -93,6 +99,12 @@ export async function runReplay(factory: ClientFactory, options: ReplayOptions):
     const arrived = await until(() => reader.text.length === expected.length && reader.text.toString() === expected, 60_000, 2);
     const seconds = (clock() - started) / 1000;
     const cpu = cpuMeter.stop();
+    const storageAfter = storageBefore && (await options.storageStats?.());
+    const writes = storageAfter && storageBefore ? storageAfter.writes - storageBefore.writes : undefined;
+    const storage =
+      writes !== undefined && storageAfter && storageBefore
+        ? { writesPerSecond: writes / seconds, bytesPerSecond: (storageAfter.bytes - storageBefore.bytes) / seconds, updatesPerWrite: updates / Math.max(1, writes) }
+        : undefined;
     return {
       trace: options.traceName,
       batch: options.batch,
@@ -102,6 +114,7 @@ export async function runReplay(factory: ClientFactory, options: ReplayOptions):
       updatesPerSecond: updates / seconds,
       keystrokesPerSecond: keystrokes / seconds,
       exact: arrived && (!complete || expected === options.trace.endContent),
+      ...(storage ? { storage } : {}),
       complete,
       cpu,
     };
