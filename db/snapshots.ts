@@ -54,30 +54,6 @@ export async function saveSnapshot(db: Database, input: SnapshotInput): Promise<
   return (result.rowCount ?? 0) > 0;
 }
 
-export interface DocumentSummary {
-  id: string;
-  language: string;
-  text: string;
-  length: number;
-  updatedAt: Date;
-}
-
-/** A document's text and metadata for REST reads, or undefined when unknown. */
-export async function findDocument(db: Database, docId: string): Promise<DocumentSummary | undefined> {
-  const [row] = await db
-    .select({
-      id: documents.id,
-      language: documents.language,
-      text: documentSnapshots.text,
-      length: documentSnapshots.textLength,
-      updatedAt: documentSnapshots.updatedAt,
-    })
-    .from(documents)
-    .innerJoin(documentSnapshots, eq(documents.id, documentSnapshots.documentId))
-    .where(eq(documents.id, docId));
-  return row;
-}
-
 /** Round-trip time of a trivial query, in milliseconds. Throws when the database is unreachable. */
 export async function pingDatabase(db: Database): Promise<number> {
   const started = Date.now();

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { DOC_ID_PATTERN } from "./doc-id.ts";
 
 /**
  * REST request and response shapes. The worker validates with them and the web client parses with them, so
@@ -57,13 +56,3 @@ export const HealthResponse = z.object({
   database: z.object({ ok: z.boolean(), latencyMs: z.number().optional(), error: z.string().optional() }),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
-
-export const DocumentResponse = z.object({
-  id: z.string().regex(DOC_ID_PATTERN),
-  language: z.string(),
-  text: z.string(),
-  /** Length of `text` in Unicode code points (what an editor calls characters; not UTF-16 units). */
-  length: z.number().int().nonnegative(),
-  updatedAt: z.string().datetime(),
-});
-export type DocumentResponse = z.infer<typeof DocumentResponse>;

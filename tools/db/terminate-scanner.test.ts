@@ -1,22 +1,9 @@
 import { describe, expect, test } from "vitest";
+import { STARTUP_CODE, typed, untyped } from "./postgres-messages.ts";
 import { PostgresFramingError, TerminateScanner } from "./terminate-scanner.ts";
 
-function untyped(code: number, body: Uint8Array = new Uint8Array(0)): Buffer {
-  const message = Buffer.alloc(8 + body.length);
-  message.writeInt32BE(message.length, 0);
-  message.writeInt32BE(code, 4);
-  message.set(body, 8);
-  return message;
-}
-function typed(type: string, body: Uint8Array = new Uint8Array(0)): Buffer {
-  const message = Buffer.alloc(5 + body.length);
-  message.write(type, 0, "latin1");
-  message.writeInt32BE(4 + body.length, 1);
-  message.set(body, 5);
-  return message;
-}
 const SSL_REQUEST = untyped(80877103);
-const STARTUP = untyped(196608, Buffer.from("user\0postgres\0\0"));
+const STARTUP = untyped(STARTUP_CODE, Buffer.from("user\0postgres\0\0"));
 const TERMINATE = typed("X");
 
 /** Mulberry32: small, seedable, good enough to pick chunk sizes and payloads. */
@@ -49,7 +36,7 @@ describe("TerminateScanner", () => {
 
   test("does not take the StartupMessage for typed messages", () => {
     // A startup packet of length 0x58000000 would read as 'X'... if parsed as typed; 88 bytes here.
-    const startup = untyped(196608, Buffer.alloc(80, 0x58));
+    const startup = untyped(STARTUP_CODE, Buffer.alloc(80, 0x58));
     expect(scan(Buffer.concat([startup, typed("S")]), () => 1_000)).toBe(-1);
   });
 

@@ -119,7 +119,7 @@ export async function eventually<T>(read: () => T, expected: T, timeoutMs = 2_00
  */
 export async function newDocument(db: Database, docId: string): Promise<string> {
   const owner = await createUser(db, {
-    id: `u-${docId}`.slice(0, 64),
+    id: fixtureOwner(docId),
     username: `u-${docId}`.slice(0, 32).toLowerCase(),
     email: `${docId}@example.test`.toLowerCase(),
     displayName: "Fixture",
@@ -127,4 +127,9 @@ export async function newDocument(db: Database, docId: string): Promise<string> 
   });
   await createDocument(db, { id: docId, ownerId: owner.id, title: "Fixture", language: "plaintext" });
   return docId;
+}
+
+/** The id of the user `newDocument` makes to own `docId`. */
+export function fixtureOwner(docId: string): string {
+  return `u-${docId}`.slice(0, 64);
 }

@@ -1,3 +1,4 @@
+import { STARTUP_CODE, typed, untyped } from "./postgres-messages.ts";
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
@@ -35,21 +36,7 @@ async function startTarget(mode: "echo" | "record") {
 }
 
 /** Postgres framing: the untyped StartupMessage, then typed messages. */
-const startup = (() => {
-  const body = Buffer.from("user\0postgres\0database\0test\0\0");
-  const message = Buffer.alloc(8 + body.length);
-  message.writeInt32BE(message.length, 0);
-  message.writeInt32BE(196608, 4);
-  body.copy(message, 8);
-  return message;
-})();
-function typed(type: string, body: Uint8Array = new Uint8Array(0)): Buffer {
-  const message = Buffer.alloc(5 + body.length);
-  message.write(type, 0, "latin1");
-  message.writeInt32BE(4 + body.length, 1);
-  message.set(body, 5);
-  return message;
-}
+const startup = untyped(STARTUP_CODE, Buffer.from("user\0postgres\0database\0test\0\0"));
 const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4]);
 
 async function openClient(proxy: WsProxy, address: string): Promise<WebSocket> {

@@ -21,11 +21,6 @@ export interface TestClient {
   destroy(): void;
 }
 
-/** A unique id per test, so runs against a shared database never collide. */
-export function uniqueDocId(label: string): string {
-  return `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
 export interface ClientOptions {
   name?: string;
   /** Fetches a room token for every (re)connect. */
