@@ -76,7 +76,7 @@ console.error(`loadtest ${target.url}: seed ${seed}`);
 
 if (values.replay) {
   const name = values.replay as "sveltecomponent" | "automerge-paper";
-  if (!traceAvailable(name)) fail(`trace "${name}" not found beside the repository (shared/data/editing-traces)`);
+  if (!traceAvailable(name)) fail(`trace "${name}" not found in data/editing-traces`);
   progress.section(`replay ${name}`);
   const result = await runReplay(factory, {
     traceName: name,

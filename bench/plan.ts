@@ -98,7 +98,7 @@ export async function runPlan(server: RunningServer, plan: Plan, context: RunCon
   for (const replay of plan.replays) {
     const label = replayLabel(replay.trace, replay.batch);
     if (!traceAvailable(replay.trace)) {
-      results.errors[`replay ${label}`] = "trace not available (shared/data/editing-traces beside the repository)";
+      results.errors[`replay ${label}`] = "trace not found in data/editing-traces";
       continue;
     }
     await attempt(`replay ${label}`, async () => {

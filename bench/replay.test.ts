@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { loadTrace, traceAvailable } from "../tools/traces.ts";
+import { loadTrace } from "../tools/traces.ts";
 import { runReplay } from "./scenarios/replay.ts";
 import { memoryHub } from "./testing/memory-hub.ts";
 
-describe.skipIf(!traceAvailable("sveltecomponent"))("trace replay", () => {
+describe("trace replay", () => {
   const trace = loadTrace("sveltecomponent");
 
   it.each([1, 50])("reproduces endContent exactly, %i keystroke(s) per update", async (batch) => {

@@ -1,13 +1,10 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { signUp } from "../tools/testing/accounts.ts";
 import { connectClient, waitFor, type TestClient } from "../tools/testing/clients.ts";
-import { applyPatches, loadTrace, traceAvailable } from "../tools/traces.ts";
+import { applyPatches, loadTrace } from "../tools/traces.ts";
 
 const { partyUrl, workerUrl } = inject("stack");
-const available = traceAvailable("sveltecomponent");
-if (!available && process.env.CI === "true") throw new Error("CI needs shared/data/editing-traces beside the repository");
-
-describe.skipIf(!available)("replaying a real editing session", () => {
+describe("replaying a real editing session", () => {
   const clients: TestClient[] = [];
   afterAll(() => clients.forEach((client) => client.destroy()));
 

@@ -4,11 +4,10 @@ import { gunzipSync } from "node:zlib";
 import type * as Y from "yjs";
 
 /**
- * Keystroke-level editing traces (josephg/editing-traces, CC BY 4.0; see shared/data/editing-traces/README.md)
- * for replay tests and benchmarks. They are read from the shared data folder beside the repository and not
- * copied into it.
+ * Keystroke-level editing traces (josephg/editing-traces, CC BY 4.0) for replay tests and benchmarks. They ship
+ * in `data/editing-traces/` with their attribution and licence, so a plain clone has them.
  */
-export const TRACES_DIR = join(import.meta.dirname, "..", "..", "shared", "data", "editing-traces");
+export const TRACES_DIR = join(import.meta.dirname, "..", "data", "editing-traces");
 
 export type Patch = [position: number, deleteCount: number, insert: string];
 
