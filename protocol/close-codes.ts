@@ -18,14 +18,30 @@ export const CloseCode = {
   Idle: 4408,
   /** The user's role changed: reconnect with a fresh token to get the new role. */
   RoleChanged: 4409,
+  /** The session behind the token ended (logout, or the session was revoked): sign in again. */
+  SessionEnded: 4410,
   /** One frame exceeded the room's maximum message size. */
   MessageTooLarge: 4413,
   /** A frame that is not a well-formed Yjs sync or awareness message. */
   MalformedMessage: 4422,
-  /** The client sent more than the room accepts per second. */
+  /** An update or awareness entry under a Yjs client id that another connection owns. */
+  ClientIdTaken: 4423,
+  /**
+   * The client's updates depend on updates it never sent (Yjs "pending" structs or deletions), beyond the
+   * size or age the room keeps for one connection.
+   */
+  PendingUpdates: 4425,
+  /** The client sent more than the room accepts per second (messages, bytes, or awareness entries). */
   RateLimited: 4429,
+  /**
+   * Room storage refused a write: the room stops accepting edits (writers are closed, readers stay) until
+   * storage accepts writes again. Reconnect with backoff.
+   */
+  StorageUnavailable: 4502,
   /** The room could not load the document's state (database down or slow); try again shortly. */
   RoomUnavailable: 4503,
+  /** The client did not read what the room sent it (its queue past the per-connection bound). */
+  SlowReader: 4504,
   /** Applying the client's update would make the document larger than the maximum document size. */
   DocumentTooLarge: 4507,
 } as const;
@@ -36,8 +52,10 @@ export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.InvalidDocumentId,
   CloseCode.Forbidden,
   CloseCode.DocumentDeleted,
+  CloseCode.SessionEnded,
   CloseCode.MessageTooLarge,
   CloseCode.MalformedMessage,
+  CloseCode.ClientIdTaken,
   CloseCode.DocumentTooLarge,
 ]);
 
