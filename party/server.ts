@@ -156,7 +156,7 @@ export default class DocumentRoom implements Party.Server {
    */
   async onRequest(request: Party.Request): Promise<Response> {
     if (!isInternal(request, this.#config.roomTokenSecret)) return problem(401, ErrorCode.Unauthorized, "Rooms are reached through the API");
-    if (request.method === "GET") return Response.json({ users: this.#activeUsers(), storage: this.#store.storageStats });
+    if (request.method === "GET") return Response.json({ users: this.#activeUsers(), storage: this.#store.storageStats, pendingBytes: this.#store.pendingBytes });
     if (request.method !== "POST") return problem(405, "method_not_allowed", "Use GET or POST");
     let command: RoomCommand;
     try {
