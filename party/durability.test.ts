@@ -82,13 +82,13 @@ describe("durability", () => {
     const { seen, recovered, typed } = await killWhileTyping({});
     console.log(`watcher had seen ${seen.length} chars; the restarted room holds ${recovered.length} (writer typed ${typed})`);
     expect(recovered.startsWith(seen)).toBe(true);
-  });
+  }, 90_000);
 
   it("can fail: with messages released before their writes (the test-only bypass), the same crash loses what was seen", async () => {
     const { seen, recovered } = await killWhileTyping({ UNSAFE_TEST_ONLY_RELEASE_BEFORE_COMMIT: "lose-data" });
     console.log(`bypassed group commit: watcher had seen ${seen.length} chars; the restarted room holds ${recovered.length}: ${seen.length - recovered.length} lost`);
     expect(recovered.startsWith(seen)).toBe(false);
-  });
+  }, 90_000);
 
   it("writes a Postgres snapshot when the last client leaves, and reloads from it when room storage is gone", async () => {
     await restartParty();
@@ -120,7 +120,7 @@ describe("durability", () => {
     } finally {
       fresh.destroy();
     }
-  });
+  }, 90_000);
 
   it("never overwrites a newer Postgres snapshot from older room storage, and serves the newer text", async () => {
     await restartParty({ SNAPSHOT_DEBOUNCE_MS: "100" });
@@ -159,5 +159,5 @@ describe("durability", () => {
       reader.destroy();
     }
     await waitForAsync(async () => (await documentText(docId)) === `${full} And more.`, "Postgres keeps the longer text plus the new edit", 10_000);
-  });
+  }, 120_000);
 });
