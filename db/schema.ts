@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, customType, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * The one drizzle schema. `npm run db:generate` turns changes here into SQL under `migrations/`.
@@ -98,5 +98,11 @@ export const documentSnapshots = pgTable("document_snapshots", {
   state: bytea("state").notNull(),
   text: text("text").notNull(),
   textLength: integer("text_length").notNull(),
+  /**
+   * The Yjs state vector of `state` ({ clientId: clock }): a save only replaces a snapshot whose vector its
+   * own dominates, so a room that came back holding less never overwrites more. Null: written before the
+   * guard (or by document creation), replaced by any save.
+   */
+  stateVector: jsonb("state_vector").$type<Record<string, number>>(),
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
 });

@@ -14,6 +14,12 @@ export interface SnapshotInput {
   state: Uint8Array;
   text: string;
   language: string;
+  /**
+   * The Yjs state vector of `state`, `{ clientId: clock }`. When given, the save only replaces a stored
+   * snapshot whose vector this one dominates (every clock at least as high); without it (tools, tests of
+   * old callers) the save is unconditional.
+   */
+  stateVector?: Record<string, number>;
 }
 
 /** The latest snapshot of a document, or undefined when it has none (a new document). */
@@ -33,23 +39,38 @@ export async function loadSnapshot(db: Database, docId: string): Promise<Snapsho
 
 /**
  * Writes a document's snapshot. Only documents that exist are written: a room never brings back a document
- * that was deleted while it was open. Returns false when the document does not exist. One round trip.
+ * that was deleted while it was open. With a state vector, only a snapshot that is not older than the stored
+ * one is written: a room restarted from less than Postgres holds never overwrites it. Returns false when
+ * nothing was written (no such document, or the stored snapshot holds something this one lacks: the
+ * caller merges it with {@link loadSnapshot} and saves again). One round trip.
  */
 export async function saveSnapshot(db: Database, input: SnapshotInput): Promise<boolean> {
   const { docId, state, language } = input;
   // A Postgres text column cannot hold U+0000, which an editor can type; the Yjs state (bytea) keeps the
   // true content, and the plain-text copy shows U+FFFD in its place instead of failing every save.
   const text = input.text.replaceAll("\u0000", "\uFFFD");
-  // Both writes in one statement: a CTE keeps the document row and its snapshot consistent without a
-  // transaction, which the WebSocket pool would otherwise need an extra round trip for.
+  const vector = input.stateVector ? JSON.stringify(input.stateVector) : null;
+  // All writes in one statement, without a transaction (the WebSocket pool would need an extra round trip
+  // for one): the snapshot is written only if the document exists and the guard passes, and the document's
+  // language only if the snapshot was.
   const result = await db.execute(sql`
     with doc as (
-      update ${documents} set language = ${language}, updated_at = now() where id = ${docId} returning id
+      select id from ${documents} where id = ${docId}
+    ), snap as (
+      insert into ${documentSnapshots} (document_id, state, text, text_length, state_vector, updated_at)
+      select id, ${state}, ${text}, ${[...text].length}, ${vector}::jsonb, now() from doc
+      on conflict (document_id) do update
+        set state = excluded.state, text = excluded.text, text_length = excluded.text_length,
+            state_vector = excluded.state_vector, updated_at = now()
+        where excluded.state_vector is null
+          or ${documentSnapshots.stateVector} is null
+          or not exists (
+            select 1 from jsonb_each_text(${documentSnapshots.stateVector}) as stored(client, clock)
+            where coalesce((excluded.state_vector ->> stored.client)::bigint, -1) < stored.clock::bigint
+          )
+      returning document_id
     )
-    insert into ${documentSnapshots} (document_id, state, text, text_length, updated_at)
-    select id, ${state}, ${text}, ${[...text].length}, now() from doc
-    on conflict (document_id) do update
-      set state = excluded.state, text = excluded.text, text_length = excluded.text_length, updated_at = now()
+    update ${documents} set language = ${language}, updated_at = now() where id in (select document_id from snap)
   `);
   return (result.rowCount ?? 0) > 0;
 }

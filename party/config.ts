@@ -24,6 +24,16 @@ export interface RoomConfig {
   presenceEnabled: boolean;
   /** A socket silent this long is half-open and closed (providers renew awareness every 15 s). */
   idleTimeoutMs: number;
+  /** Yjs pending state (updates with gaps) one connection may leave in the room, in bytes... */
+  maxPendingBytes: number;
+  /** ...and for how long, before it is closed with 4425 and the pending state dropped. */
+  maxPendingMs: number;
+  /**
+   * TEST ONLY: release messages before their updates are stored, committing this many ms later. Set by
+   * `UNSAFE_TEST_ONLY_RELEASE_BEFORE_COMMIT=lose-data` and honoured only with a local database proxy
+   * (`DB_WS_PROXY`), never in production. Loses acknowledged edits on a crash, by design.
+   */
+  unsafeCommitDelayMs: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -50,11 +60,24 @@ export function readRoomConfig(env: Record<string, unknown>): RoomConfig {
     presenceTtlSeconds: positiveInt(env, "PRESENCE_TTL_SECONDS", 15),
     presenceEnabled: env.PRESENCE !== "off",
     idleTimeoutMs: positiveInt(env, "IDLE_TIMEOUT_MS", 45_000),
+    maxPendingBytes: positiveInt(env, "MAX_PENDING_BYTES", 1024 * 1024),
+    maxPendingMs: positiveInt(env, "MAX_PENDING_MS", 30_000),
+    unsafeCommitDelayMs: readUnsafeBypass(env),
   };
   if (config.maxDocumentBytes > MAX_ATOMIC_DOCUMENT_BYTES) {
     throw new ConfigError(`MAX_DOCUMENT_BYTES must be at most ${MAX_ATOMIC_DOCUMENT_BYTES} (one atomic storage write)`);
   }
   return config;
+}
+
+/** The durability bypass for the negative durability test: loud to set, refused outside a local stack. */
+function readUnsafeBypass(env: Record<string, unknown>): number | undefined {
+  const value = env.UNSAFE_TEST_ONLY_RELEASE_BEFORE_COMMIT;
+  if (value === undefined || value === "") return undefined;
+  if (value !== "lose-data") throw new ConfigError('UNSAFE_TEST_ONLY_RELEASE_BEFORE_COMMIT must be unset, or "lose-data" in tests');
+  if (!optionalString(env.DB_WS_PROXY)) throw new ConfigError("UNSAFE_TEST_ONLY_RELEASE_BEFORE_COMMIT is honoured only on a local stack (DB_WS_PROXY set)");
+  console.warn("UNSAFE_TEST_ONLY_RELEASE_BEFORE_COMMIT is set: this room loses acknowledged edits when it crashes");
+  return 100;
 }
 
 /** ROOM_TOKEN_SECRET, checked: a room never runs with a missing or weak secret. */

@@ -111,4 +111,27 @@ describe("when the database is down", () => {
     await databaseUp();
     await eventuallySaved(docId, "before the outage. typed while Postgres was away.", 40_000);
   }, 60_000);
+
+  it("gets edits into Postgres after the party was SIGKILLed while their save was failing, with nobody reconnecting", async () => {
+    const docId = await owner.createDocument();
+    const writer = client(docId);
+    await writer.synced;
+    writer.text.insert(0, "saved before. ");
+    await eventuallySaved(docId, "saved before. ", 10_000);
+
+    await databaseDown();
+    writer.text.insert(writer.text.length, "typed while Postgres was away, then the party died.");
+    await waitFor(() => writer.text.length > 40, "edit applied");
+    // The save fails (debounce 200 ms, then retries) and an alarm is set for the retry.
+    await new Promise((r) => setTimeout(r, 1_500));
+    writer.destroy();
+    await party!.kill();
+
+    await databaseUp();
+    await startOurParty();
+    // Nobody connects: only the room's alarm can wake it.
+    const started = performance.now();
+    await eventuallySaved(docId, "saved before. typed while Postgres was away, then the party died.", 45_000);
+    console.log(`saved by the alarm ${(performance.now() - started).toFixed(0)} ms after the party restarted`);
+  }, 90_000);
 });

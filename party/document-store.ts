@@ -1,24 +1,36 @@
-import { loadSnapshot, openDatabase, saveSnapshot } from "@collab/db";
 import { DEFAULT_LANGUAGE, DocRoot, MetaKey } from "@collab/protocol";
 import type * as Party from "partykit/server";
 import { unstable_getYDoc, type YPartyKitOptions } from "y-partykit";
 import * as Y from "yjs";
 import type { RoomConfig } from "./config.ts";
 import { GroupCommit } from "./group-commit.ts";
+import { clearPending, pendingBytes } from "./pending-budget.ts";
+import { PostgresSnapshots, stateVectorOf } from "./postgres-snapshots.ts";
 import { SnapshotScheduler } from "./snapshot-scheduler.ts";
-import { UpdateLog } from "./update-log.ts";
+import { StorageWriteError, UpdateLog } from "./update-log.ts";
 
 /** Queued updates past this size are committed at once instead of at the end of the turn. */
 const FLUSH_NOW_BYTES = 4 * 1024 * 1024;
+/** A room whose storage holds the document waits this long for Postgres to merge its snapshot on load. */
+const MERGE_ON_LOAD_WAIT_MS = 2_000;
+/** While room storage refuses writes, it is probed this often. */
+const STORAGE_PROBE_MS = 1_000;
 
 export class RoomUnavailableError extends Error {
   override name = "RoomUnavailableError";
 }
 
+export interface DocumentStoreHooks {
+  /** Room storage refused a write: close the writers (4502). Called once per outage. */
+  onStorageFailed(error: StorageWriteError): void;
+}
+
 /**
- * Where a room's document lives and when it is written: loaded once (room storage, else the latest Postgres
- * snapshot), every update group-committed to room storage before any message that depends on it leaves, and
- * a debounced snapshot written to Postgres. See PROTOCOL.md.
+ * Where a room's document lives and when it is written: loaded once (room storage merged with the latest
+ * Postgres snapshot), every update group-committed to room storage before any message that depends on it
+ * leaves, and a debounced snapshot written to Postgres that never overwrites a newer one. When room storage
+ * refuses a write the store stops: nothing leaves, writers are closed, and it probes storage until it
+ * accepts the full state again. See PROTOCOL.md.
  */
 export class DocumentStore {
   readonly commit: GroupCommit;
@@ -26,19 +38,28 @@ export class DocumentStore {
   readonly yOptions: YPartyKitOptions;
   readonly #room: Party.Room;
   readonly #config: RoomConfig;
+  readonly #hooks: DocumentStoreHooks;
   readonly #log: UpdateLog;
+  readonly #postgres: PostgresSnapshots;
   readonly #snapshots: SnapshotScheduler;
   #source: Y.Doc | undefined;
   #loading: Promise<Y.Doc> | undefined;
   #doc: Y.Doc | undefined;
   #docId: string | undefined;
   #forgotten = false;
+  /** Whether the Postgres snapshot was merged since the room loaded: until then no save may overwrite it. */
+  #postgresMerged = false;
+  /** Set while room storage refuses writes. */
+  #storageFailure: StorageWriteError | undefined;
+  #probeTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(room: Party.Room, config: RoomConfig) {
+  constructor(room: Party.Room, config: RoomConfig, hooks: DocumentStoreHooks) {
     this.#room = room;
     this.#config = config;
-    this.#log = new UpdateLog(room.storage);
-    this.commit = new GroupCommit(() => this.#commitUpdates());
+    this.#hooks = hooks;
+    this.#log = new UpdateLog(room.storage, (error) => this.#storageFailed(error));
+    this.#postgres = new PostgresSnapshots(config);
+    this.commit = new GroupCommit(() => this.#commitUpdates(), { unsafeCommitDelayMs: config.unsafeCommitDelayMs });
     this.yOptions = { gc: true, load: async () => this.#source ?? null };
     this.#snapshots = new SnapshotScheduler({
       save: () => this.#saveSnapshot(),
@@ -62,6 +83,21 @@ export class DocumentStore {
     return this.#doc;
   }
 
+  /** False while room storage refuses writes: writers are refused until it accepts them again. */
+  get writable(): boolean {
+    return this.#storageFailure === undefined;
+  }
+
+  /** Bytes of Yjs pending state (updates with gaps) the document holds in memory. */
+  get pendingBytes(): number {
+    return this.#doc ? pendingBytes(this.#doc) : 0;
+  }
+
+  /** Drops the document's pending state; the caller closed every connection that contributed to it. */
+  clearPending(): void {
+    if (this.#doc) clearPending(this.#doc);
+  }
+
   /** Loads the document once; a failed load is forgotten so the next connection tries again. */
   ready(docId: string): Promise<Y.Doc> {
     this.#loading ??= this.#load(docId).catch((error) => {
@@ -76,19 +112,28 @@ export class DocumentStore {
     return this.#room.storage.get<string>("doc:id");
   }
 
-  /** Whether applying `updateBytes` more would grow the document past the maximum size. */
+  /**
+   * Whether applying `updateBytes` more would grow the document past the maximum size. Counts everything
+   * the document holds, pending state included.
+   */
   wouldExceedMaxSize(updateBytes: number): boolean {
     const max = this.#config.maxDocumentBytes;
-    if (this.#log.storedBytes + updateBytes <= max) return false;
-    // The estimate counts updates that compaction would shrink: measure before refusing.
+    if (this.#log.storedBytes + this.pendingBytes + updateBytes <= max) return false;
+    // The estimate counts updates that compaction would shrink: measure before refusing. The encoding
+    // includes pending structs and deletions.
     return !this.#doc || Y.encodeStateAsUpdate(this.#doc).byteLength + updateBytes > max;
   }
 
   /** The last connection left: compact room storage and write the Postgres snapshot now. */
   lastPeerLeft(): void {
     if (!this.#doc || this.#forgotten) return;
-    this.commit.flush();
-    this.#log.compact(Y.encodeStateAsUpdate(this.#doc));
+    // Nobody is left to send what pending updates wait for; their senders resend them on their next sync.
+    clearPending(this.#doc);
+    // With storage failing, the probe compacts once it recovers; Postgres still gets the snapshot.
+    if (this.writable) {
+      this.commit.flush();
+      void this.#log.compact(storedState(this.#doc));
+    }
     void this.#snapshots.flush();
   }
 
@@ -97,38 +142,66 @@ export class DocumentStore {
     return this.#snapshots.flush();
   }
 
+  /**
+   * An alarm woke the object: save what room storage holds to Postgres. Works on an object that was
+   * evicted or restarted, where y-partykit cannot load (it needs the room id, which alarms lack).
+   */
+  async saveFromAlarm(): Promise<void> {
+    if (this.#doc) return this.saveNow();
+    const docId = await this.storedDocId();
+    if (!docId) return;
+    const stored = await new UpdateLog(this.#room.storage, () => {}).load();
+    if (UpdateLog.isEmpty(stored)) return;
+    const doc = new Y.Doc();
+    doc.transact(() => stored.updates.forEach((update) => Y.applyUpdate(doc, update)));
+    clearPending(doc);
+    await this.#saveGuarded(docId, doc);
+    console.log(`[room ${docId}] alarm: saved room storage to Postgres`);
+  }
+
   /** The document was deleted: stop saving it anywhere. */
   forget(): void {
     this.#forgotten = true;
     this.#snapshots.dispose();
+    clearTimeout(this.#probeTimer);
   }
 
   async #load(docId: string): Promise<Y.Doc> {
     this.#docId = docId;
     const source = new Y.Doc();
     const stored = await this.#log.load();
+    // One transaction: a log holds thousands of keystroke updates, and observers run once.
+    source.transact(() => stored.updates.forEach((update) => Y.applyUpdate(source, update)));
+    clearPending(source);
+    let seed = false;
     if (!UpdateLog.isEmpty(stored)) {
-      // One transaction: a log holds thousands of keystroke updates, and observers run once.
-      source.transact(() => {
-        for (const update of stored.updates) Y.applyUpdate(source, update);
-      });
-      // Postgres may be behind (a crash before the last save): write a snapshot soon.
+      // Postgres may be behind (a crash before the last save): write a snapshot soon. It may also be ahead
+      // (room storage restored from an older copy, or lost and then partly rewritten): merge it, so what
+      // was acknowledged is served. If Postgres does not answer soon, serve room storage; the first save
+      // merges before it writes, and the guard keeps it from overwriting more.
       this.#snapshots.markDirty();
+      try {
+        const snapshot = await withTimeout(this.#postgres.read(docId), Math.min(MERGE_ON_LOAD_WAIT_MS, this.#config.loadTimeoutMs));
+        if (snapshot) seed = applyChanges(source, snapshot.state);
+        this.#postgresMerged = true;
+      } catch (error) {
+        console.warn(`[room ${docId}] Postgres snapshot not merged on load (merged before the first save):`, errorText(error));
+      }
     } else {
       // Nothing in room storage: a new document, or one whose room storage is gone. Only a successful read
       // decides which; a failure or timeout refuses the connection rather than serve an empty document
       // that a later save would write over the real one.
-      const snapshot = await withTimeout(this.#readSnapshot(docId), this.#config.loadTimeoutMs);
-      if (snapshot) {
-        Y.applyUpdate(source, snapshot.state);
-        this.#log.compact(snapshot.state);
-      }
+      const snapshot = await withTimeout(this.#postgres.read(docId), this.#config.loadTimeoutMs);
+      if (snapshot) seed = applyChanges(source, snapshot.state);
+      this.#postgresMerged = true;
     }
-    if (stored.docId !== docId) this.#log.rememberDocId(docId);
+    if (stored.docId !== docId) void this.#log.rememberDocId(docId);
     this.#source = source;
     const doc = await unstable_getYDoc(this.#room, this.yOptions);
     this.#source = undefined;
     this.#doc = doc;
+    // Room storage lacks what came from Postgres: store it before anything is served.
+    if (seed) void this.#log.compact(storedState(doc));
     doc.on("update", (update: Uint8Array) => {
       if (this.#forgotten) return;
       this.#log.append(update);
@@ -141,37 +214,95 @@ export class DocumentStore {
 
   #commitUpdates(): void {
     if (this.#forgotten) return;
-    if (this.#log.needsCompaction && this.#doc) this.#log.compact(Y.encodeStateAsUpdate(this.#doc));
-    else this.#log.flush();
+    if (this.#log.needsCompaction && this.#doc) void this.#log.compact(storedState(this.#doc));
+    else void this.#log.flush();
   }
 
-  async #readSnapshot(docId: string) {
-    const { db, end } = openDatabase({ databaseUrl: this.#config.databaseUrl, wsProxy: this.#config.dbWsProxy });
-    try {
-      return await loadSnapshot(db, docId);
-    } finally {
-      void end().catch(() => {});
+  /**
+   * A write failed or could not be issued. What it held is in memory only, so nothing more may leave and
+   * no writer may add to it; the in-memory document is kept (it is the only copy of those edits) and
+   * written in full once storage accepts writes again.
+   */
+  #storageFailed(error: StorageWriteError): void {
+    if (this.#storageFailure || this.#forgotten) return;
+    console.error(`[room ${this.#docId}] room storage failed; refusing writers until it recovers:`, errorText(error));
+    this.#storageFailure = error;
+    this.commit.halt();
+    this.#hooks.onStorageFailed(error);
+    this.#probeTimer = setTimeout(() => void this.#probe(), STORAGE_PROBE_MS);
+  }
+
+  async #probe(): Promise<void> {
+    const doc = this.#doc;
+    if (this.#forgotten) return;
+    if ((await this.#log.probe()) && (!doc || (await this.#log.compact(storedState(doc))))) {
+      console.warn(`[room ${this.#docId}] room storage accepts writes again`);
+      this.#storageFailure = undefined;
+      this.commit.resume();
+      return;
     }
+    this.#probeTimer = setTimeout(() => void this.#probe(), STORAGE_PROBE_MS);
   }
 
   async #saveSnapshot(): Promise<void> {
     const doc = this.#doc;
     const docId = this.#docId;
     if (!doc || !docId || this.#forgotten) return;
-    const language = doc.getMap(DocRoot.meta).get(MetaKey.language);
-    const { db, end } = openDatabase({ databaseUrl: this.#config.databaseUrl, wsProxy: this.#config.dbWsProxy });
-    try {
-      const saved = await saveSnapshot(db, {
-        docId,
-        state: Y.encodeStateAsUpdate(doc),
+    if (!this.#postgresMerged) {
+      const snapshot = await this.#postgres.read(docId);
+      if (snapshot) Y.applyUpdate(doc, snapshot.state, "postgres");
+      this.#postgresMerged = true;
+    }
+    await this.#saveGuarded(docId, doc);
+  }
+
+  /** Saves with the overwrite guard; when Postgres holds more, merges it into `doc` and saves again. */
+  async #saveGuarded(docId: string, doc: Y.Doc): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const language = doc.getMap(DocRoot.meta).get(MetaKey.language);
+      const outcome = await this.#postgres.save(docId, {
+        state: storedState(doc),
+        stateVector: stateVectorOf(doc),
         text: doc.getText(DocRoot.content).toString(),
         language: typeof language === "string" ? language : DEFAULT_LANGUAGE,
       });
-      if (!saved) console.warn(`[room ${docId}] not saved: no such document in Postgres (deleted, or never created through the API)`);
-    } finally {
-      void end().catch(() => {});
+      if (outcome.kind === "saved") return;
+      if (outcome.kind === "missing") {
+        console.warn(`[room ${docId}] not saved: no such document in Postgres (deleted, or never created through the API)`);
+        return;
+      }
+      console.warn(`[room ${docId}] Postgres holds a snapshot this room lacks: merging it before saving`);
+      // Into the live document: the merge is an update like any other, stored and sent to everyone.
+      Y.applyUpdate(doc, outcome.snapshot.state, "postgres");
     }
+    throw new Error("the Postgres snapshot kept moving ahead of this room");
   }
+}
+
+/**
+ * The document's state without pending structs and deletions: what storage and Postgres keep. Pending
+ * state waits for updates that may never come; storing it would make it outlive the connection that sent it.
+ */
+function storedState(doc: Y.Doc): Uint8Array {
+  const { pendingStructs, pendingDs } = doc.store;
+  if (!pendingStructs && !pendingDs) return Y.encodeStateAsUpdate(doc);
+  clearPending(doc);
+  try {
+    return Y.encodeStateAsUpdate(doc);
+  } finally {
+    doc.store.pendingStructs = pendingStructs;
+    doc.store.pendingDs = pendingDs;
+  }
+}
+
+/** Applies `update`; true if it changed the document (it held something the document lacked). */
+function applyChanges(doc: Y.Doc, update: Uint8Array): boolean {
+  let changed = false;
+  const listener = () => (changed = true);
+  doc.on("update", listener);
+  Y.applyUpdate(doc, update);
+  doc.off("update", listener);
+  return changed;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

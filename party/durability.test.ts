@@ -1,5 +1,5 @@
 import { DocumentDetail } from "@collab/protocol";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -41,41 +41,54 @@ afterAll(async () => {
   rmSync(persistDir, { recursive: true, force: true });
 });
 
+/**
+ * Types continuously and SIGKILLs the party mid-stream, at a moment the writer does not know about; then
+ * restarts it (clients stopped first) and reads what the room holds.
+ */
+async function killWhileTyping(vars: Record<string, string>): Promise<{ seen: string; recovered: string; typed: number }> {
+  // Postgres saves are pushed far out: what survives here survives in room storage alone.
+  await restartParty({ SNAPSHOT_DEBOUNCE_MS: "600000", SNAPSHOT_MAX_WAIT_MS: "600000", ...vars });
+  const docId = await owner.createDocument();
+  const writer = client(docId);
+  const watcher = client(docId);
+  await Promise.all([writer.synced, watcher.synced]);
+
+  let typing = true;
+  const typed = (async () => {
+    for (let i = 0; typing; i++) {
+      writer.text.insert(writer.text.length, `${i} `);
+      if (i % 5 === 4) await new Promise((r) => setTimeout(r, 1));
+    }
+  })();
+  await waitFor(() => watcher.text.length > 3_000, "the watcher has seen a good deal of typing", 20_000);
+  await party!.kill();
+  typing = false;
+  await typed;
+  const seen = watcher.text.toString();
+  [writer, watcher].forEach((client) => client.destroy());
+
+  await restartParty();
+  const fresh = client(docId);
+  try {
+    await fresh.synced;
+    return { seen, recovered: fresh.text.toString(), typed: writer.text.length };
+  } finally {
+    fresh.destroy();
+  }
+}
+
 describe("durability", () => {
   it("keeps every edit another client saw when the party is killed with SIGKILL", async () => {
-    // Postgres saves are pushed far out: what survives here survives in room storage alone.
-    await restartParty({ SNAPSHOT_DEBOUNCE_MS: "600000", SNAPSHOT_MAX_WAIT_MS: "600000" });
-    const docId = await owner.createDocument();
-    const writer = client(docId);
-    const watcher = client(docId);
-    await Promise.all([writer.synced, watcher.synced]);
+    const { seen, recovered, typed } = await killWhileTyping({});
+    console.log(`watcher had seen ${seen.length} chars; the restarted room holds ${recovered.length} (writer typed ${typed})`);
+    expect(recovered.startsWith(seen)).toBe(true);
+  }, 90_000);
 
-    // Type continuously; kill the server mid-stream, at a moment the writer does not know about.
-    let typing = true;
-    const typed = (async () => {
-      for (let i = 0; typing; i++) {
-        writer.text.insert(writer.text.length, `${i} `);
-        if (i % 5 === 4) await new Promise((r) => setTimeout(r, 1));
-      }
-    })();
-    await waitFor(() => watcher.text.length > 3_000, "the watcher has seen a good deal of typing", 20_000);
-    await party!.kill();
-    typing = false;
-    await typed;
-    const seen = watcher.text.toString();
-    [writer, watcher].forEach((client) => client.destroy());
-
-    await restartParty();
-    const fresh = client(docId);
-    try {
-      await fresh.synced;
-      const recovered = fresh.text.toString();
-      console.log(`watcher had seen ${seen.length} chars; the restarted room holds ${recovered.length} (writer typed ${writer.text.length})`);
-      expect(recovered.startsWith(seen)).toBe(true);
-    } finally {
-      fresh.destroy();
-    }
-  });
+  it("can fail: with messages released before their writes (the test-only bypass), the same crash loses what was seen", async () => {
+    const { seen, recovered } = await killWhileTyping({ UNSAFE_TEST_ONLY_RELEASE_BEFORE_COMMIT: "lose-data" });
+    console.log(`bypassed group commit: watcher had seen ${seen.length} chars; the restarted room holds ${recovered.length}: ${seen.length - recovered.length} lost`);
+    expect(recovered.startsWith(seen)).toBe(false);
+  }, 90_000);
 
   it("writes a Postgres snapshot when the last client leaves, and reloads from it when room storage is gone", async () => {
     await restartParty();
@@ -107,5 +120,44 @@ describe("durability", () => {
     } finally {
       fresh.destroy();
     }
-  });
+  }, 90_000);
+
+  it("never overwrites a newer Postgres snapshot from older room storage, and serves the newer text", async () => {
+    await restartParty({ SNAPSHOT_DEBOUNCE_MS: "100" });
+    const docId = await owner.createDocument();
+    const type = async (text: string, expected: string) => {
+      const writer = client(docId);
+      await writer.synced;
+      writer.text.insert(writer.text.length, text);
+      await waitFor(() => writer.text.toString() === expected, "typed");
+      writer.destroy();
+      await waitForAsync(async () => (await documentText(docId)) === expected, `Postgres has ${JSON.stringify(expected)}`, 10_000);
+    };
+    const first = "acknowledged first. ";
+    const full = `${first}acknowledged second, in Postgres only after the restore.`;
+    await type(first, first);
+
+    // Keep a copy of room storage as it is now, then write more.
+    await party!.kill();
+    const older = mkdtempSync(join(tmpdir(), "collab-durability-older-"));
+    cpSync(persistDir, older, { recursive: true });
+    await restartParty({ SNAPSHOT_DEBOUNCE_MS: "100" });
+    await type(full.slice(first.length), full);
+
+    // The room comes back from the older copy: it holds less than Postgres.
+    await party!.kill();
+    rmSync(persistDir, { recursive: true, force: true });
+    cpSync(older, persistDir, { recursive: true });
+    rmSync(older, { recursive: true, force: true });
+    await restartParty({ SNAPSHOT_DEBOUNCE_MS: "100" });
+    const reader = client(docId);
+    try {
+      await reader.synced;
+      await waitFor(() => reader.text.toString() === full, "the room serves the longer, acknowledged text", 5_000);
+      reader.text.insert(reader.text.length, " And more.");
+    } finally {
+      reader.destroy();
+    }
+    await waitForAsync(async () => (await documentText(docId)) === `${full} And more.`, "Postgres keeps the longer text plus the new edit", 10_000);
+  }, 120_000);
 });

@@ -13,18 +13,40 @@ export interface Sendable {
   send(data: Uint8Array | ArrayBuffer | string): void;
 }
 
+export interface GroupCommitOptions {
+  /**
+   * TEST ONLY (`UNSAFE_TEST_ONLY_RELEASE_BEFORE_COMMIT`): messages leave at once and the storage write follows
+   * `unsafeCommitDelayMs` later, as a debounced save would. This loses acknowledged edits on a crash; it
+   * exists so the durability test can show it detects that.
+   */
+  unsafeCommitDelayMs?: number;
+}
+
 export class GroupCommit {
   #commit: () => void;
   #held: { socket: Sendable; data: Uint8Array | ArrayBuffer | string }[] = [];
   #scheduled = false;
+  #halted = false;
+  #unsafeDelayMs: number | undefined;
 
   /** @param commit Issues the storage write for everything queued since the last call (not awaited). */
-  constructor(commit: () => void) {
+  constructor(commit: () => void, options: GroupCommitOptions = {}) {
     this.#commit = commit;
+    this.#unsafeDelayMs = options.unsafeCommitDelayMs;
+  }
+
+  /** Messages waiting for the next commit (or for storage to come back). */
+  get heldCount(): number {
+    return this.#held.length;
   }
 
   /** Holds a message until the next commit. */
   send(socket: Sendable, data: Uint8Array | ArrayBuffer | string): void {
+    if (this.#unsafeDelayMs !== undefined && !this.#halted) {
+      release([{ socket, data }]);
+      this.schedule();
+      return;
+    }
     this.#held.push({ socket, data });
     this.schedule();
   }
@@ -33,21 +55,45 @@ export class GroupCommit {
   schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    setTimeout(() => this.flush(), 0);
+    setTimeout(() => this.flush(), this.#unsafeDelayMs ?? 0);
   }
 
-  /** Commits now and releases the held messages, in this turn. */
+  /**
+   * Commits now and releases the held messages, in this turn; unless storage failed (now, or before):
+   * then they stay held until {@link resume}.
+   */
   flush(): void {
     this.#scheduled = false;
-    this.#commit();
+    if (!this.#halted) this.#commit();
+    // The commit itself may have halted (a write that could not be issued): what it held must not leave.
+    if (this.#halted) return;
     const held = this.#held;
     this.#held = [];
-    for (const { socket, data } of held) {
-      try {
-        socket.send(data);
-      } catch {
-        // The socket closed while its message waited; its close handler cleans up.
-      }
+    release(held);
+  }
+
+  /**
+   * Storage failed: from now on nothing leaves. Messages already released in an earlier turn are the output
+   * gate's business (the runtime resets the object when a write it gated fails).
+   */
+  halt(): void {
+    this.#halted = true;
+  }
+
+  /** Storage holds everything again (the caller wrote the full state): release what waited. */
+  resume(): void {
+    if (!this.#halted) return;
+    this.#halted = false;
+    this.flush();
+  }
+}
+
+function release(messages: { socket: Sendable; data: Uint8Array | ArrayBuffer | string }[]): void {
+  for (const { socket, data } of messages) {
+    try {
+      socket.send(data);
+    } catch {
+      // The socket closed while its message waited; its close handler cleans up.
     }
   }
 }

@@ -23,6 +23,7 @@ import { AwarenessGuard } from "./awareness-guard.ts";
 import { lobbyFetchFromRoom, openPresenceStore, readPresenceConfig } from "@collab/presence";
 import { PresencePublisher } from "./presence-publisher.ts";
 import { AwarenessThrottle } from "./awareness-throttle.ts";
+import { PendingBudget } from "./pending-budget.ts";
 
 /** The prefix of y-partykit's chunked-upload markers (its `BATCH_SENTINEL`). */
 const CHUNKED_UPLOAD_MARKER = "y-pk-batch";
@@ -57,11 +58,13 @@ export default class DocumentRoom implements Party.Server {
   #accessLoaded: Promise<void> | undefined;
   #idleTimer: ReturnType<typeof setInterval> | undefined;
   #presence: PresencePublisher | undefined;
+  readonly #pending: PendingBudget<number>;
 
   constructor(room: Party.Room) {
     this.#room = room;
     this.#config = readRoomConfig(room.env);
-    this.#store = new DocumentStore(room, this.#config);
+    this.#store = new DocumentStore(room, this.#config, { onStorageFailed: () => this.#closeWriters() });
+    this.#pending = new PendingBudget({ maxBytes: this.#config.maxPendingBytes, maxAgeMs: this.#config.maxPendingMs });
     this.#access = new RoomAccess(room.storage);
   }
 
@@ -91,12 +94,13 @@ export default class DocumentRoom implements Party.Server {
       console.error(`[room ${this.#room.id}] load failed:`, errorText(error));
       return socket.close(CloseCode.RoomUnavailable, "document could not be loaded, retry shortly");
     }
+    if (!this.#store.writable && claims.role !== "viewer") return socket.close(CloseCode.StorageUnavailable, "room storage is failing, retry shortly");
     const peer = new Peer(socket, this.#store.commit);
     const throttle = new AwarenessThrottle({ intervalMs: AWARENESS_INTERVAL_MS, floodPerSecond: AWARENESS_FLOOD_PER_SECOND });
     this.#peers.set(socket, { key: this.#nextKey++, peer, claims, throttle, lastSeen: Date.now() });
     // Providers renew their awareness every 15 s; a socket silent for three renewals is half-open (a laptop
     // lid closed, a network gone) and is closed so its cursor leaves.
-    this.#idleTimer ??= setInterval(() => this.#closeIdle(), Math.min(5_000, this.#config.idleTimeoutMs / 3));
+    this.#idleTimer ??= setInterval(() => this.#closeIdle(), Math.min(5_000, this.#config.idleTimeoutMs / 3, this.#config.maxPendingMs / 3));
     this.#publishPresence();
     // Viewers: y-partykit answers their sync requests but never applies their updates; awareness still flows.
     await onConnect(peer as unknown as Party.Connection, this.#room, claims.role === "viewer" ? { ...this.#store.yOptions, readOnly: true } : this.#store.yOptions);
@@ -128,7 +132,14 @@ export default class DocumentRoom implements Party.Server {
       if (offered === "flood") this.#reject(peer, CloseCode.RateLimited, `over ${AWARENESS_FLOOD_PER_SECOND} awareness updates a second`);
       return;
     }
-    peer.deliver(bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer);
+    if (entry.claims.role === "viewer") return peer.deliver(ownBuffer(bytes));
+    if (!this.#store.writable) return this.#reject(peer, CloseCode.StorageUnavailable, "room storage is failing");
+    // y-partykit applies the frame synchronously: what the pending state gained is this connection's.
+    const before = this.#store.pendingBytes;
+    peer.deliver(ownBuffer(bytes));
+    if (this.#pending.record(entry.key, before, this.#store.pendingBytes)) {
+      this.#dropPending(`left over ${this.#config.maxPendingBytes} bytes of updates that depend on updates never sent`);
+    }
   }
 
   onClose(socket: Party.Connection): void {
@@ -145,7 +156,7 @@ export default class DocumentRoom implements Party.Server {
    */
   async onRequest(request: Party.Request): Promise<Response> {
     if (!isInternal(request, this.#config.roomTokenSecret)) return problem(401, ErrorCode.Unauthorized, "Rooms are reached through the API");
-    if (request.method === "GET") return Response.json({ users: this.#activeUsers(), storage: this.#store.storageStats });
+    if (request.method === "GET") return Response.json({ users: this.#activeUsers(), storage: this.#store.storageStats, pendingBytes: this.#store.pendingBytes });
     if (request.method !== "POST") return problem(405, "method_not_allowed", "Use GET or POST");
     let command: RoomCommand;
     try {
@@ -155,15 +166,15 @@ export default class DocumentRoom implements Party.Server {
     }
     await this.#loadAccess();
     if (this.#access.deleted) return problem(404, ErrorCode.NotFound, "This document was deleted");
+    if (!this.#store.writable && (command.type === "replace" || command.type === "set-language")) {
+      return problem(503, ErrorCode.RoomUnavailable, "Room storage is failing; retry shortly");
+    }
     return Response.json(await this.#apply(command));
   }
 
-  /** Retries a failed Postgres save after the object was idle (see the store's onError). */
+  /** Retries a failed Postgres save after the object was idle or restarted (see the store's onError). */
   async onAlarm(): Promise<void> {
-    const docId = await this.#store.storedDocId();
-    if (!docId) return;
-    await this.#store.ready(docId);
-    await this.#store.saveNow();
+    await this.#store.saveFromAlarm();
   }
 
   async #apply(command: RoomCommand): Promise<Record<string, unknown>> {
@@ -224,6 +235,23 @@ export default class DocumentRoom implements Party.Server {
     return this.#accessLoaded;
   }
 
+  /** Room storage failed: close every writer; readers stay (nothing leaves until storage recovers). */
+  #closeWriters(): void {
+    for (const { peer, claims } of [...this.#peers.values()]) {
+      if (claims.role !== "viewer") this.#close(peer, CloseCode.StorageUnavailable, "room storage is failing, retry shortly");
+    }
+  }
+
+  /** Closes every connection that added to the pending state, then drops it (see PendingBudget). */
+  #dropPending(reason: string): void {
+    const contributors = new Set(this.#pending.contributors());
+    for (const { key, peer } of [...this.#peers.values()]) {
+      if (contributors.has(key)) this.#reject(peer, CloseCode.PendingUpdates, reason);
+    }
+    this.#store.clearPending();
+    this.#pending.clear();
+  }
+
   #reject(peer: Peer, code: CloseCode, reason: string): void {
     console.warn(`[room ${this.#room.id}] closing ${peer.socket.id}: ${code} ${reason}`);
     this.#close(peer, code, reason);
@@ -268,6 +296,7 @@ export default class DocumentRoom implements Party.Server {
   }
 
   #closeIdle(): void {
+    if (this.#pending.overdue()) this.#dropPending(`updates waited over ${this.#config.maxPendingMs} ms for updates never sent`);
     const cutoff = Date.now() - this.#config.idleTimeoutMs;
     for (const { peer, lastSeen } of [...this.#peers.values()]) {
       if (lastSeen < cutoff) this.#close(peer, CloseCode.Idle, `nothing received for ${this.#config.idleTimeoutMs} ms`);
@@ -279,6 +308,11 @@ DocumentRoom satisfies Party.Worker;
 
 function docIdOf(request: Party.Request): string {
   return decodeURIComponent(new URL(request.url).pathname.slice(ROOM_PATH_PREFIX.length).split("/")[0] ?? "");
+}
+
+/** The frame as an ArrayBuffer of its own, as y-partykit reads it. */
+function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
 }
 
 function invalidId(): Response {

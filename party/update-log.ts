@@ -1,4 +1,3 @@
-import type * as Party from "partykit/server";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 
@@ -25,6 +24,20 @@ const MAX_KEYS_PER_PUT = 128;
 const COMPACT_AFTER_BYTES = 4 * 1024 * 1024;
 const COMPACT_AFTER_BATCHES = 1_000;
 
+/** What the log needs of room storage (a Durable Object's storage; an in-memory double in unit tests). */
+export interface LogStorage {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  get<T = unknown>(keys: string[]): Promise<Map<string, T>>;
+  put(entries: Record<string, unknown>): Promise<void>;
+  delete(keys: string[]): Promise<number>;
+  list<T = unknown>(options: { prefix: string }): Promise<Map<string, T>>;
+}
+
+/** A storage write failed, or could not be issued (a state too large for one atomic put). */
+export class StorageWriteError extends Error {
+  override name = "StorageWriteError";
+}
+
 export interface LoadedLog {
   /** The snapshot and log batches, to apply in order. Empty for a room that never stored anything. */
   updates: Uint8Array[];
@@ -32,7 +45,8 @@ export interface LoadedLog {
 }
 
 export class UpdateLog {
-  #storage: Party.Storage;
+  #storage: LogStorage;
+  #onFailure: (error: StorageWriteError) => void;
   #nextSeq = 0;
   #logKeys: string[] = [];
   #logBytes = 0;
@@ -42,8 +56,13 @@ export class UpdateLog {
   #writes = 0;
   #bytesWritten = 0;
 
-  constructor(storage: Party.Storage) {
+  /**
+   * @param onFailure Called once per failed write, whether it failed when issued or later. The caller must
+   *   stop acknowledging anything: what the failed write held is in memory only.
+   */
+  constructor(storage: LogStorage, onFailure: (error: StorageWriteError) => void) {
     this.#storage = storage;
+    this.#onFailure = onFailure;
   }
 
   /** Bytes the stored document takes, roughly: the last snapshot plus the log since. */
@@ -101,8 +120,8 @@ export class UpdateLog {
   }
 
   /** Remembers the document id, for alarms. */
-  rememberDocId(docId: string): void {
-    void this.#storage.put("doc:id", docId).catch(logWriteError);
+  rememberDocId(docId: string): Promise<boolean> {
+    return this.#issue([this.#storage.put({ "doc:id": docId })]);
   }
 
   /** Queues an update for the next {@link flush}. */
@@ -114,9 +133,10 @@ export class UpdateLog {
   /**
    * Writes the queued updates as one batch. The write is issued, not awaited: the runtime's output gate holds
    * every message sent after it in this turn until it is on disk, and resets the object if it fails.
+   * Resolves true once written, false if it failed (reported to `onFailure` as well); never rejects.
    */
-  flush(): void {
-    if (this.#pending.length === 0) return;
+  flush(): Promise<boolean> {
+    if (this.#pending.length === 0) return Promise.resolve(true);
     const batch = encodeBatch(this.#pending);
     this.#pending = [];
     this.#pendingBytes = 0;
@@ -130,32 +150,62 @@ export class UpdateLog {
     });
     this.#logBytes += batch.byteLength;
     this.#bytesWritten += batch.byteLength;
+    // A batch is at most FLUSH_NOW_BYTES plus one update: far fewer than 128 parts, so one put, atomic.
+    const writes: Promise<unknown>[] = [];
     for (const chunk of chunkEntries(entries)) {
       this.#writes++;
-      void this.#storage.put(chunk).catch(logWriteError);
+      writes.push(this.#storage.put(chunk));
     }
+    return this.#issue(writes);
   }
 
   /**
    * Replaces snapshot and log with the document's full state. Pending updates are part of that state, so
-   * they are dropped from the queue. Like {@link flush}, the writes are issued in the caller's turn.
+   * they are dropped from the queue. Like {@link flush}, the writes are issued in the caller's turn, and the
+   * result says whether they reached storage. A state too large for one atomic put is not written at all
+   * (the log stays as it was) and reported as a failure.
    */
-  compact(state: Uint8Array): void {
+  compact(state: Uint8Array): Promise<boolean> {
+    const parts = split(state);
+    if (parts.length >= MAX_KEYS_PER_PUT) {
+      this.#onFailure(new StorageWriteError(`document state of ${state.byteLength} bytes is too large to store atomically`));
+      return Promise.resolve(false);
+    }
     this.#pending = [];
     this.#pendingBytes = 0;
-    const parts = split(state);
-    if (parts.length >= MAX_KEYS_PER_PUT) throw new Error(`document state of ${state.byteLength} bytes is too large to store atomically`);
     const entries: Record<string, unknown> = { "snap:meta": { parts: parts.length, bytes: state.byteLength } };
     parts.forEach((part, i) => (entries[partKey("snap:", i)] = part));
     this.#writes++;
     this.#bytesWritten += state.byteLength;
-    void this.#storage.put(entries).catch(logWriteError);
-    for (let i = 0; i < this.#logKeys.length; i += MAX_KEYS_PER_PUT) {
-      void this.#storage.delete(this.#logKeys.slice(i, i + MAX_KEYS_PER_PUT)).catch(logWriteError);
+    const writes: Promise<unknown>[] = [this.#storage.put(entries)];
+    // The deletes may fail alone: the snapshot already holds what those batches held, and loading applies
+    // both harmlessly (updates are idempotent). They are retried by the next compaction.
+    const stale = this.#logKeys;
+    for (let i = 0; i < stale.length; i += MAX_KEYS_PER_PUT) {
+      this.#storage.delete(stale.slice(i, i + MAX_KEYS_PER_PUT)).catch(() => this.#logKeys.push(...stale.slice(i, i + MAX_KEYS_PER_PUT)));
     }
     this.#logKeys = [];
     this.#logBytes = 0;
     this.#snapshotBytes = state.byteLength;
+    return this.#issue(writes);
+  }
+
+  /** Writes a throwaway key: resolves true once storage accepts writes again. */
+  probe(): Promise<boolean> {
+    return this.#storage.put({ "probe:at": Date.now() }).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  #issue(writes: Promise<unknown>[]): Promise<boolean> {
+    return Promise.all(writes).then(
+      () => true,
+      (error: unknown) => {
+        this.#onFailure(new StorageWriteError(`room storage write failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+        return false;
+      },
+    );
   }
 
   /** True when the room has stored state: then Postgres is not consulted. */
@@ -211,6 +261,3 @@ function* chunkEntries(entries: Record<string, Uint8Array>): Generator<Record<st
   }
 }
 
-function logWriteError(error: unknown): void {
-  console.error("room storage write failed:", error);
-}

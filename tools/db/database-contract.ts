@@ -75,6 +75,24 @@ export function describeDatabaseContract(database: () => ProxiedDatabase): void 
       });
     });
 
+    test("a save whose state vector does not dominate the stored one never overwrites it", async () => {
+      const docId = uniqueDocId("guard");
+      await withDatabase(async (db) => {
+        await newDocument(db, docId);
+        const save = (text: string, stateVector: Record<string, number>, language = "plaintext") =>
+          saveSnapshot(db, { docId, state: Uint8Array.of(text.length), text, language, stateVector });
+        expect(await save("newer", { "1": 10, "2": 5 })).toBe(true);
+        // Older on one client, even if newer on another: refused, and the language stays too.
+        expect(await save("older", { "1": 9, "2": 50 }, "markdown")).toBe(false);
+        expect(await save("missing a client", { "1": 10 })).toBe(false);
+        expect(await loadSnapshot(db, docId)).toMatchObject({ text: "newer", language: "plaintext" });
+        // Equal (a deletion moves no clock) and dominating vectors are written.
+        expect(await save("same clocks", { "1": 10, "2": 5 })).toBe(true);
+        expect(await save("newest", { "1": 11, "2": 5, "3": 1 })).toBe(true);
+        expect(await loadSnapshot(db, docId)).toMatchObject({ text: "newest" });
+      });
+    });
+
     test("an unknown document has no snapshot", async () => {
       await withDatabase(async (db) => {
         expect(await loadSnapshot(db, uniqueDocId("unknown"))).toBeUndefined();
