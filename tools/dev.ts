@@ -1,7 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, randomSecrets, startStack } from "./stack/index.ts";
+import { launcherPids, watchLaunchers } from "./stack/ancestors.ts";
+import { busyPorts, describeBusyPorts } from "./stack/ports.ts";
 import type { Secrets } from "./stack/servers.ts";
+import { superviseServices } from "./stack/supervise.ts";
 
 /**
  * `npm run dev`: the whole editor on this machine, no cloud account and no internet. Without DATABASE_URL
@@ -27,16 +30,28 @@ function localSecrets(dataDir: string): Secrets {
 }
 
 const dataDir = env.DATA_DIR ?? join(ROOT, ".data");
+const ports = {
+  web: port("WEB_PORT", 5173),
+  worker: port("WORKER_PORT", 8787),
+  party: port("PARTY_PORT", 1999),
+  dbProxy: port("DB_PROXY_PORT", 5488),
+};
+// A second `npm run dev`, or servers left behind by an older one: say who holds the ports, not just "in use".
+const busy = await busyPorts(ports);
+if (busy.length) {
+  console.error(describeBusyPorts(busy, { web: "WEB_PORT", worker: "WORKER_PORT", party: "PARTY_PORT", dbProxy: "DB_PROXY_PORT" }));
+  process.exit(1);
+}
+
+const launchers = launcherPids();
+let stopping = false;
+// A closed terminal (SIGHUP) makes writes to it fail; that must not turn the shutdown into a crash.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
 const stack = await startStack({
   databaseUrl: env.DATABASE_URL || undefined,
   dataDir,
   secrets: localSecrets(dataDir),
-  ports: {
-    web: port("WEB_PORT", 5173),
-    worker: port("WORKER_PORT", 8787),
-    party: port("PARTY_PORT", 1999),
-    dbProxy: port("DB_PROXY_PORT", 5488),
-  },
+  ports,
   web: true,
 });
 
@@ -47,12 +62,11 @@ console.log(`
   editor    ${urls.webUrl}
   api       ${urls.workerUrl}/api/health
   rooms     ${urls.partyUrl}/parties/main/:docId
-  database  ${env.DATABASE_URL ? "DATABASE_URL" : "embedded Postgres (.data/postgres)"} via ws proxy ${urls.wsProxy}
+  database  ${env.DATABASE_URL ? "DATABASE_URL" : `embedded Postgres (${join(dataDir, "postgres")})`} via ws proxy ${urls.wsProxy}
 
   Ctrl-C stops everything.
 `);
 
-let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
@@ -60,12 +74,8 @@ const shutdown = async () => {
   await stack.stop();
   process.exit(0);
 };
-process.on("SIGINT", shutdown);
-process.on("SIGTERM", shutdown);
-for (const service of stack.services) {
-  service.child.on("exit", (code) => {
-    if (stopping) return;
-    console.error(`${service.name} exited (${code}); stopping the rest.`);
-    void shutdown();
-  });
-}
+// Ctrl-C, `kill`, a closed terminal. A SIGKILL cannot be caught: each server's watchdog ends it then.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, shutdown);
+// npm (or the `sh` it runs) killed outright: the user believes the servers gone, so they go.
+watchLaunchers(launchers, () => void shutdown());
+superviseServices({ services: stack.services, stopping: () => stopping, log: (line) => console.error(line) });

@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { once } from "node:events";
+import { join } from "node:path";
+
+/** Runs each server and ends its process group when the runner goes (see the file). */
+const WATCHDOG = join(import.meta.dirname, "watchdog.js");
 
 export interface ServiceOptions {
   /** Log prefix, e.g. "party". */
@@ -16,33 +20,54 @@ export interface ServiceOptions {
   quiet?: boolean;
 }
 
+export interface ServiceExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface Service {
   readonly name: string;
+  /** The watchdog process leading the service's process group. */
   readonly child: ChildProcess;
+  /** Resolves when the server exits, by itself or stopped, with its own exit code or signal. */
+  readonly exited: Promise<ServiceExit>;
   /** Recent output, for error messages. */
   output(): string;
   /** SIGTERM the whole process group and wait; SIGKILL after 5 s. */
   stop(): Promise<void>;
   /** SIGKILL the whole process group at once, as a crash would. */
   kill(): Promise<void>;
+  /** Starts the same server again (same ports and arguments), e.g. after it crashed. */
+  respawn(): Promise<Service>;
 }
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 let colorIndex = 0;
+/** One colour per service name, kept when it restarts. */
+const colors = new Map<string, number>();
 
 /**
  * Starts a dev server as its own process group (partykit and wrangler each spawn workerd children; killing
- * only the parent would leave them holding the port) and waits until it answers.
+ * only the parent would leave them holding the port) under the watchdog, which ends that group when this
+ * process dies, whatever kills it, and waits until the server answers.
  */
 export async function startService(options: ServiceOptions): Promise<Service> {
-  const color = COLORS[colorIndex++ % COLORS.length];
-  const prefix = `\x1b[${color}m${options.name.padEnd(6)}\x1b[0m│ `;
-  const child = spawn(options.command, options.args, {
+  if (!colors.has(options.name)) colors.set(options.name, COLORS[colorIndex++ % COLORS.length]!);
+  const prefix = `\x1b[${colors.get(options.name)}m${options.name.padEnd(6)}\x1b[0m│ `;
+  const child = spawn(process.execPath, [WATCHDOG, options.command, ...options.args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
+  // The channel only carries the server's exit; it must not keep the runner alive.
+  child.unref();
+  child.channel?.unref();
+  let reported: ServiceExit | undefined;
+  child.on("message", (message: { exit?: ServiceExit }) => {
+    if (message.exit) reported = message.exit;
+  });
+  child.on("error", () => {});
   let recent = "";
   const onData = (chunk: Buffer) => {
     const text = chunk.toString();
@@ -56,6 +81,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   child.stdout!.on("data", onData);
   child.stderr!.on("data", onData);
   const exited = once(child, "exit");
+  // The report arrives on the channel, which closes after its last message: wait for both.
+  const channelClosed = child.connected ? once(child, "disconnect") : Promise.resolve();
+  const exit = Promise.all([exited, channelClosed]).then(([[code, signal]]): ServiceExit => reported ?? { code: code as number | null, signal: signal as NodeJS.Signals | null });
 
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
@@ -71,7 +99,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const service: Service = {
     name: options.name,
     child,
+    exited: exit,
     output: () => recent,
+    respawn: () => startService(options),
     async stop() {
       signalGroup("SIGTERM");
       if (!(await waitExit(5_000))) signalGroup("SIGKILL");
@@ -87,8 +117,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`${options.name} exited with code ${child.exitCode} before it was ready:\n${recent}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const { code, signal } = await exit;
+      throw new Error(`${options.name} exited (${code ?? signal}) before it was ready:\n${recent}`);
     }
     if (await options.ready().catch(() => false)) return service;
     await new Promise((r) => setTimeout(r, 200));
