@@ -42,13 +42,16 @@ describe("fault harness", () => {
       let outages = 0;
       let attacks = 0;
       for (let k = settings.first; k < settings.first + settings.sessions && Date.now() - started < budgetMs; k++) {
+        const random = createRandom(settings.seed).fork(`session ${k}`);
         const report = await runSession({
           party,
           users,
-          random: createRandom(settings.seed).fork(`session ${k}`),
-          attacks: settings.attacks,
-          killChance: 0.5,
-          outageChance: 0.5,
+          random,
+          // Every second session kills the party and the others stop the database (and sometimes both), so a
+          // few sessions cover each fault; the hostile peers take turns, two a session.
+          kill: k % 2 === 1 || random.next() < 0.25,
+          outage: k % 2 === 0 || random.next() < 0.25,
+          attacks: settings.attacks.length ? [0, 1].map((i) => settings.attacks[(2 * k + i) % settings.attacks.length]!) : [],
         }).catch((error: Error) => ({ failures: [`session crashed: ${error.stack ?? error.message}`], summary: "", kills: 0, outages: 0, attacks: [] }));
         ran++;
         kills += report.kills;

@@ -14,6 +14,7 @@ export class HonestClient {
   readonly client: TestClient;
   readonly #undo: Y.UndoManager;
   readonly #ledger: Ledger;
+  readonly #clientId: number;
   #inserts = 0;
   #offline: { promise: Promise<void>; resume: () => void } | undefined;
 
@@ -27,6 +28,7 @@ export class HonestClient {
         return roomToken();
       },
     });
+    this.#clientId = this.client.doc.clientID;
     this.#undo = new Y.UndoManager(this.client.text, { captureTimeout: 0 });
     this.client.text.observe((event, transaction) => {
       if (transaction.local) return;
@@ -94,9 +96,25 @@ export class HonestClient {
     else ws?.close();
   }
 
+  /**
+   * Whether Yjs gave this client a new client id: it does when an update from the room carries structs
+   * under its own id, i.e. someone else wrote under it.
+   */
+  get clientIdTaken(): boolean {
+    return this.client.doc.clientID !== this.#clientId;
+  }
+
   destroy(): void {
     this.goOnline();
     this.#undo.destroy();
-    this.client.destroy();
+    try {
+      this.client.destroy();
+    } catch {
+      // y-partykit's provider cannot destroy itself once Yjs changed the doc's client id (its awareness
+      // still has the old one); close what it leaves open.
+      this.client.stop();
+      this.client.provider.ws?.close();
+      this.client.doc.destroy();
+    }
   }
 }

@@ -28,9 +28,9 @@ export interface SessionOptions {
   users: SessionUsers;
   random: Random;
   attacks: readonly Attack[];
-  /** Chance that this session SIGKILLs the party once, and that it stops the database once. */
-  killChance: number;
-  outageChance: number;
+  /** Whether this session SIGKILLs the party once, and whether it stops the database once. */
+  kill: boolean;
+  outage: boolean;
 }
 
 export interface SessionReport {
@@ -86,14 +86,19 @@ export async function runSession(options: SessionOptions): Promise<SessionReport
   await syncAll(clients);
 
   const steps = 60 + random.int(90);
-  const killAt = random.next() < options.killChance ? 10 + random.int(steps - 10) : -1;
-  const outageAt = random.next() < options.outageChance ? random.int(steps) : -1;
+  const killAt = options.kill ? 10 + random.int(steps - 10) : -1;
+  const outageAt = options.outage ? random.int(steps) : -1;
   const attackAt = new Map<number, Attack>();
-  for (let i = 0, n = 1 + random.int(2); i < n && options.attacks.length > 0; i++) attackAt.set(random.int(steps), options.attacks[random.int(options.attacks.length)]!);
+  for (const attack of options.attacks) {
+    let step = random.int(steps);
+    while (attackAt.has(step)) step = (step + 1) % steps;
+    attackAt.set(step, attack);
+  }
   const attacks: Promise<AttackOutcome>[] = [];
   let outageOver: Promise<void> = Promise.resolve();
   let kills = 0;
   let outages = 0;
+  const timings: string[] = [];
 
   for (let step = 0; step < steps; step++) {
     if (step === killAt) {
@@ -102,9 +107,12 @@ export async function runSession(options: SessionOptions): Promise<SessionReport
       clients.forEach((c) => c.destroy());
       await party.kill();
       kills++;
+      const restarting = performance.now();
       await party.restart();
+      const syncing = performance.now();
       clients = Array.from({ length: count }, join);
       await syncAll(clients);
+      timings.push(`restart ${(syncing - restarting).toFixed(0)} ms + sync ${(performance.now() - syncing).toFixed(0)} ms`);
     }
     if (step === outageAt) {
       outages++;
@@ -135,12 +143,14 @@ export async function runSession(options: SessionOptions): Promise<SessionReport
   clients.forEach((c) => c.goOnline());
 
   let finalText = "";
+  const converging = performance.now();
   try {
     await waitFor(() => clients.every((c) => c.online) && clients.every((c) => c.text === clients[0]!.text), "every honest client is online and they converge", 20_000);
     const auditor = connectClient(party.url, docId, { token: () => tokenOf(owner) });
     try {
       await auditor.synced;
       finalText = auditor.text.toString();
+      timings.push(`converged ${(performance.now() - converging).toFixed(0)} ms`);
       if (clients.some((c) => c.text !== finalText)) failures.push("the room's text differs from the clients' converged text");
     } finally {
       auditor.destroy();
@@ -150,13 +160,16 @@ export async function runSession(options: SessionOptions): Promise<SessionReport
     failures.push(`no convergence: ${(error as Error).message}; ${texts}`);
     finalText = clients[0]?.text ?? "";
   } finally {
+    for (const c of clients) if (c.clientIdTaken) failures.push(`honest client ${c.id}'s Yjs client id was written under by someone else (Yjs replaced it)`);
     clients.forEach((c) => c.destroy());
   }
 
   const lost = ledger.lostFrom(finalText);
   if (lost.length > 0) failures.push(`${lost.length} acknowledged edits lost: ${lost.slice(0, 10).join(" ")}`);
   if (failures.length === 0) {
+    const saving = performance.now();
     const saved = await savedTextEventually(owner, docId, finalText, 45_000);
+    timings.push(`in Postgres ${(performance.now() - saving).toFixed(0)} ms`);
     if (saved !== finalText) failures.push(`Postgres holds ${saved === undefined ? "nothing" : `${saved.length} chars`} instead of the room's ${finalText.length}`);
   }
 
@@ -164,7 +177,7 @@ export async function runSession(options: SessionOptions): Promise<SessionReport
     `${count} clients, ${steps} steps, ${kills} kill(s), ${outages} outage(s), ` +
     `${ledger.typed.size} typed / ${ledger.acknowledged.size} acknowledged / ${ledger.deleted.size} deleted, ${finalText.length} chars` +
     (outcomes.length ? `; ${outcomes.map(describeOutcome).join("; ")}` : "") +
-    ` (${((performance.now() - started) / 1000).toFixed(1)} s)`;
+    ` (${((performance.now() - started) / 1000).toFixed(1)} s: ${timings.join(", ")})`;
   return { docId, clients: count, steps, kills, outages, attacks: outcomes, typed: ledger.typed.size, acknowledged: ledger.acknowledged.size, deleted: ledger.deleted.size, textLength: finalText.length, failures, summary };
 }
 

@@ -7,7 +7,7 @@ import { ATTACKS, type Attack } from "./hostile.ts";
  * | variable | default | meaning |
  * | --- | --- | --- |
  * | `FAULT_SEED` | random | the run's seed; session k uses a stream derived from it and k |
- * | `FAULT_SESSIONS` | 6 | sessions to run (CI); `npm run fault -- --sessions 1000` for a long run |
+ * | `FAULT_SESSIONS` | 4 | sessions to run (CI); `npm run fault -- --sessions 1000` for a long run |
  * | `FAULT_FIRST` | 0 | index of the first session: `FAULT_SEED=s FAULT_FIRST=k FAULT_SESSIONS=1` replays session k |
  * | `FAULT_MINUTES` | none | stop starting sessions after this many minutes (long runs) |
  * | `FAULT_ATTACKS` | all | comma-separated subset of the hostile peers (`none` for none) |
@@ -32,5 +32,5 @@ export function readFaultSettings(env: Record<string, string | undefined> = proc
   for (const attack of attacks) if (!(ATTACKS as readonly string[]).includes(attack)) throw new Error(`FAULT_ATTACKS: unknown attack "${attack}" (known: ${ATTACKS.join(", ")})`);
   const minutes = env.FAULT_MINUTES ? Number(env.FAULT_MINUTES) : undefined;
   if (minutes !== undefined && !(minutes > 0)) throw new Error(`FAULT_MINUTES must be a positive number, got "${env.FAULT_MINUTES}"`);
-  return { seed: int("FAULT_SEED", randomSeed()), sessions: int("FAULT_SESSIONS", 6), first: int("FAULT_FIRST", 0), minutes, attacks: attacks as Attack[] };
+  return { seed: int("FAULT_SEED", randomSeed()), sessions: int("FAULT_SESSIONS", 4), first: int("FAULT_FIRST", 0), minutes, attacks: attacks as Attack[] };
 }
