@@ -1,4 +1,4 @@
-import { ROOM_TOKEN_ALGORITHM, ROOM_TOKEN_PARAM, ROOM_TOKEN_TTL_SECONDS, type RoomTokenClaims } from "@collab/protocol";
+import { ROOM_TOKEN_ALGORITHM, ROOM_TOKEN_PARAM, ROOM_TOKEN_TTL_SECONDS, type Role, type RoomTokenClaims } from "@collab/protocol";
 import { sign } from "hono/jwt";
 import { sessionFor, signUp } from "../tools/testing/accounts.ts";
 
@@ -11,15 +11,15 @@ import { sessionFor, signUp } from "../tools/testing/accounts.ts";
  */
 export type TokenParams = (docId: string) => Promise<Record<string, string>>;
 
-export function signingTokens(secret: string): TokenParams {
+export function signingTokens(secret: string, role: Role = "editor"): TokenParams {
   let user = 0;
   return async (docId) => {
     const n = ++user;
     const iat = Math.floor(Date.now() / 1000);
     const claims: RoomTokenClaims = {
-      sub: `bench-user-${n}`,
+      sub: `bench-${role}-${n}`,
       doc: docId,
-      role: "editor",
+      role,
       name: `bench ${n}`,
       color: "#888888",
       sid: `bench-session-${n}`,

@@ -1,0 +1,212 @@
+import { ROOM_TOKEN_PARAM, closeCodeName } from "@collab/protocol";
+import { createRandom, type Random } from "../../tools/random.ts";
+import { rawSocket, type RawSocket } from "../../tools/testing/clients.ts";
+import { awarenessFrame, forgedUpdate, garbageFrame, pendingUpdates, randomClientId, tinyStructsUpdate, updateFrame } from "../../tools/testing/fault/frames.ts";
+import type { BenchClient, ClientFactory } from "../clients.ts";
+import type { Pgids } from "../cpu.ts";
+import { Probe, type ProbeReport } from "../probe.ts";
+import type { TokenParams } from "../tokens.ts";
+import { watchWorkerdRss, workerdRssBytes } from "../workerd-memory.ts";
+import { sleep } from "./rooms.ts";
+
+/**
+ * Each attack of issue 8 against our room, one after another, each in rooms of its own. Honest probes (an
+ * editor and a reader in the attacked room, and another pair in a second room) send a small edit every
+ * 20 ms; the scenario reports the workerd process's memory before and at its peak, the longest stall the
+ * probes saw, and whether and how the room closed the attacker.
+ */
+export const BENCH_ATTACKS = ["slow-reader", "awareness-amplification", "viewer-write-flood", "pending-structs", "forged-client-id", "garbage"] as const;
+export type BenchAttack = (typeof BENCH_ATTACKS)[number];
+
+export interface AttackScenarioOptions {
+  factory: ClientFactory;
+  /** http://host:port of the party. */
+  partyUrl: string;
+  editorParams: TokenParams;
+  viewerParams: TokenParams;
+  /** How long each attack runs. */
+  seconds: number;
+  roomPrefix: string;
+  seed: number;
+  attacks?: readonly BenchAttack[];
+  serverPgid?: () => Pgids | undefined;
+  prepare?: (docIds: string[]) => Promise<void>;
+  onProgress?: (line: string) => void;
+}
+
+export interface AttackResult {
+  attack: BenchAttack;
+  /** The close code the attacker got, undefined when the room let it run to the end. */
+  closedCode?: number;
+  closedName?: string;
+  closedAfterMs?: number;
+  /** What the attacker managed to send. */
+  sentFrames: number;
+  sentBytes: number;
+  /** workerd resident memory before the attack and its peak during it. */
+  rssBeforeBytes?: number;
+  rssPeakBytes?: number;
+  sameRoom: ProbeReport;
+  otherRoom: ProbeReport;
+}
+
+export async function runAttacks(options: AttackScenarioOptions): Promise<AttackResult[]> {
+  const results: AttackResult[] = [];
+  for (const attack of options.attacks ?? BENCH_ATTACKS) {
+    options.onProgress?.(`attack ${attack}`);
+    results.push(await runOne(attack, options, createRandom(options.seed).fork(attack)));
+  }
+  return results;
+}
+
+/** What the attacker is doing, and how it ended. */
+interface Attacker {
+  sentFrames: number;
+  sentBytes: number;
+  closed?: { code: number; at: number };
+  /** Stops misbehaving; resolves once it no longer sends. */
+  stop(): Promise<void>;
+}
+
+async function runOne(attack: BenchAttack, options: AttackScenarioOptions, random: Random): Promise<AttackResult> {
+  const docId = `${options.roomPrefix}-${attack}`;
+  const otherDocId = `${docId}-other`;
+  await options.prepare?.([docId, otherDocId]);
+  const same = new Probe(options.factory, docId);
+  const other = new Probe(options.factory, otherDocId);
+  const extras: BenchClient[] = [];
+  let attacker: Attacker | undefined;
+  try {
+    await Promise.all([same.ready(), other.ready()]);
+    // Receivers an amplified broadcast reaches, as a busy document has.
+    if (attack === "awareness-amplification") extras.push(...Array.from({ length: 4 }, () => options.factory(docId)));
+    await Promise.all(extras.map((c) => c.synced));
+    await sleep(300);
+    const pgid = options.serverPgid?.();
+    const rssBeforeBytes = pgid === undefined ? undefined : workerdRssBytes(pgid);
+    const rss = watchWorkerdRss(pgid);
+    same.start();
+    other.start();
+    const started = performance.now();
+    attacker = await startAttacker(attack, { ...options, docId, random, victim: same.writer });
+    const bulk = attack === "slow-reader" ? bulkWriter(same.writer) : undefined;
+    const deadline = started + options.seconds * 1000;
+    while (performance.now() < deadline && !attacker.closed) await sleep(20);
+    // Keep the probes going a little past a close: a stall that outlasts the attacker still counts.
+    await sleep(Math.min(1_000, Math.max(0, deadline - performance.now())));
+    bulk?.stop();
+    await attacker.stop();
+    const [sameRoom, otherRoom] = await Promise.all([same.stop(), other.stop()]);
+    const rssPeakBytes = rss.stop();
+    const closed = attacker.closed;
+    return {
+      attack,
+      ...(closed ? { closedCode: closed.code, closedName: closeCodeName(closed.code) ?? String(closed.code), closedAfterMs: closed.at - started } : {}),
+      sentFrames: attacker.sentFrames,
+      sentBytes: attacker.sentBytes,
+      ...(rssBeforeBytes === undefined ? {} : { rssBeforeBytes }),
+      ...(rssPeakBytes === undefined ? {} : { rssPeakBytes }),
+      sameRoom,
+      otherRoom,
+    };
+  } finally {
+    same.destroy();
+    other.destroy();
+    extras.forEach((c) => c.destroy());
+  }
+}
+
+interface AttackerContext extends AttackScenarioOptions {
+  docId: string;
+  random: Random;
+  /** The honest editor whose Yjs client id a forger takes. */
+  victim: BenchClient;
+}
+
+async function openSocket(context: AttackerContext, params: TokenParams): Promise<RawSocket> {
+  return rawSocket(context.partyUrl, context.docId, (await params(context.docId))[ROOM_TOKEN_PARAM]);
+}
+
+async function startAttacker(attack: BenchAttack, context: AttackerContext): Promise<Attacker> {
+  const { random } = context;
+  const peer = await openSocket(context, attack === "viewer-write-flood" ? context.viewerParams : context.editorParams);
+  let running = true;
+  const attacker: Attacker = { sentFrames: 0, sentBytes: 0, stop: async () => {} };
+  void peer.closed.then(({ code }) => (attacker.closed ??= { code, at: performance.now() }));
+  const send = (frame: Uint8Array) => {
+    if (!running || attacker.closed || peer.socket.readyState !== peer.socket.OPEN) return;
+    peer.socket.send(frame);
+    attacker.sentFrames++;
+    attacker.sentBytes += frame.byteLength;
+  };
+  /** Runs `tick` every `everyMs` until stopped or closed, never with over 4 MB waiting in its own send buffer. */
+  const every = (everyMs: number, tick: () => void): Promise<void> =>
+    (async () => {
+      while (running && !attacker.closed) {
+        if (peer.socket.bufferedAmount < 4 * 1024 * 1024) tick();
+        await sleep(everyMs);
+      }
+    })();
+
+  let done: Promise<void>;
+  switch (attack) {
+    case "slow-reader": {
+      // Never reads what the room sends, yet stays lively: an awareness ping every second.
+      peer.socket.pause();
+      const id = randomClientId(random);
+      let clock = 0;
+      done = every(1_000, () => send(awarenessFrame([{ clientId: id, clock: ++clock, state: { cursor: null } }])));
+      break;
+    }
+    case "awareness-amplification": {
+      // 230 new client ids in every frame, 20 frames a second, each a cursor for everyone to draw.
+      const base = randomClientId(random);
+      let clock = 0;
+      done = every(50, () => {
+        clock++;
+        send(awarenessFrame(Array.from({ length: 230 }, (_, i) => ({ clientId: base + clock * 230 + i, clock: 1, state: { cursor: { anchor: clock, head: i } } }))));
+      });
+      break;
+    }
+    case "viewer-write-flood": {
+      // A viewer's writes are never applied; each frame is 450,000 one-unit structs (~900 KB).
+      const id = randomClientId(random);
+      let n = 0;
+      done = every(10, () => send(updateFrame(tinyStructsUpdate(id, 450_000, 450_000 * n++))));
+      break;
+    }
+    case "pending-structs": {
+      const pending = pendingUpdates(randomClientId(random));
+      done = every(50, () => send(updateFrame(pending.next(512 * 1024))));
+      break;
+    }
+    case "forged-client-id":
+      // The honest probe's own id, at the clocks it is about to use: a room that takes this drops its edits.
+      done = every(100, () => send(updateFrame(forgedUpdate(context.victim.doc, context.victim.doc.clientID, "[forged]"))));
+      break;
+    case "garbage":
+      done = every(50, () => send(garbageFrame(random, 64)));
+      break;
+  }
+  attacker.stop = async () => {
+    running = false;
+    await done;
+    if (attack === "slow-reader" && !attacker.closed) {
+      // Read what piled up: a close the room sent waits behind it.
+      peer.socket.resume();
+      await Promise.race([peer.closed, sleep(5_000)]);
+    }
+    peer.socket.terminate();
+  };
+  return attacker;
+}
+
+/** Honest bulk traffic for the slow reader to not read: 32 KB inserted and deleted every 20 ms. */
+function bulkWriter(client: BenchClient): { stop(): void } {
+  const chunk = "b".repeat(32 * 1024);
+  const timer = setInterval(() => {
+    client.text.insert(0, chunk);
+    client.text.delete(0, chunk.length);
+  }, 20);
+  return { stop: () => clearInterval(timer) };
+}
