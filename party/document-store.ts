@@ -13,8 +13,14 @@ import { StorageWriteError, UpdateLog } from "./update-log.ts";
 const FLUSH_NOW_BYTES = 4 * 1024 * 1024;
 /** A room whose storage holds the document waits this long for Postgres to merge its snapshot on load. */
 const MERGE_ON_LOAD_WAIT_MS = 2_000;
-/** While room storage refuses writes, it is probed this often. */
+/** While room storage refuses writes, it is probed this often... */
 const STORAGE_PROBE_MS = 1_000;
+/**
+ * ...and after this many failed probes the readers are closed too (4502). On workerd a failed write breaks
+ * the object's storage for good ("Durable Object storage is no longer accessible"): only a new instance,
+ * which the runtime creates for the next connection, can write again.
+ */
+const PROBES_BEFORE_CLOSING_READERS = 5;
 
 export class RoomUnavailableError extends Error {
   override name = "RoomUnavailableError";
@@ -23,6 +29,8 @@ export class RoomUnavailableError extends Error {
 export interface DocumentStoreHooks {
   /** Room storage refused a write: close the writers (4502). Called once per outage. */
   onStorageFailed(error: StorageWriteError): void;
+  /** Storage stayed unusable through several probes: close everyone (4502) so they reconnect elsewhere. */
+  onStorageLost(): void;
 }
 
 /**
@@ -52,6 +60,7 @@ export class DocumentStore {
   /** Set while room storage refuses writes. */
   #storageFailure: StorageWriteError | undefined;
   #probeTimer: ReturnType<typeof setTimeout> | undefined;
+  #failedProbes = 0;
 
   constructor(room: Party.Room, config: RoomConfig, hooks: DocumentStoreHooks) {
     this.#room = room;
@@ -174,12 +183,13 @@ export class DocumentStore {
     source.transact(() => stored.updates.forEach((update) => Y.applyUpdate(source, update)));
     clearPending(source);
     let seed = false;
+    let dirty = false;
     if (!UpdateLog.isEmpty(stored)) {
       // Postgres may be behind (a crash before the last save): write a snapshot soon. It may also be ahead
       // (room storage restored from an older copy, or lost and then partly rewritten): merge it, so what
       // was acknowledged is served. If Postgres does not answer soon, serve room storage; the first save
       // merges before it writes, and the guard keeps it from overwriting more.
-      this.#snapshots.markDirty();
+      dirty = true;
       try {
         const snapshot = await withTimeout(this.#postgres.read(docId), Math.min(MERGE_ON_LOAD_WAIT_MS, this.#config.loadTimeoutMs));
         if (snapshot) seed = applyChanges(source, snapshot.state);
@@ -202,6 +212,8 @@ export class DocumentStore {
     this.#doc = doc;
     // Room storage lacks what came from Postgres: store it before anything is served.
     if (seed) void this.#log.compact(storedState(doc));
+    // Only now: a save that ran before the document was set would find nothing and count as done.
+    if (dirty) this.#snapshots.markDirty();
     doc.on("update", (update: Uint8Array) => {
       if (this.#forgotten) return;
       this.#log.append(update);
@@ -227,6 +239,7 @@ export class DocumentStore {
     if (this.#storageFailure || this.#forgotten) return;
     console.error(`[room ${this.#docId}] room storage failed; refusing writers until it recovers:`, errorText(error));
     this.#storageFailure = error;
+    this.#failedProbes = 0;
     this.commit.halt();
     this.#hooks.onStorageFailed(error);
     this.#probeTimer = setTimeout(() => void this.#probe(), STORAGE_PROBE_MS);
@@ -241,6 +254,7 @@ export class DocumentStore {
       this.commit.resume();
       return;
     }
+    if (++this.#failedProbes === PROBES_BEFORE_CLOSING_READERS) this.#hooks.onStorageLost();
     this.#probeTimer = setTimeout(() => void this.#probe(), STORAGE_PROBE_MS);
   }
 

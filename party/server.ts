@@ -63,7 +63,10 @@ export default class DocumentRoom implements Party.Server {
   constructor(room: Party.Room) {
     this.#room = room;
     this.#config = readRoomConfig(room.env);
-    this.#store = new DocumentStore(room, this.#config, { onStorageFailed: () => this.#closeWriters() });
+    this.#store = new DocumentStore(room, this.#config, {
+      onStorageFailed: () => this.#closeWriters(),
+      onStorageLost: () => [...this.#peers.values()].forEach(({ peer }) => this.#close(peer, CloseCode.StorageUnavailable, "room storage is failing, retry shortly")),
+    });
     this.#pending = new PendingBudget({ maxBytes: this.#config.maxPendingBytes, maxAgeMs: this.#config.maxPendingMs });
     this.#access = new RoomAccess(room.storage);
   }

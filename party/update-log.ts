@@ -121,7 +121,7 @@ export class UpdateLog {
 
   /** Remembers the document id, for alarms. */
   rememberDocId(docId: string): Promise<boolean> {
-    return this.#issue([this.#storage.put({ "doc:id": docId })]);
+    return this.#issue([this.#put({ "doc:id": docId })]);
   }
 
   /** Queues an update for the next {@link flush}. */
@@ -154,7 +154,7 @@ export class UpdateLog {
     const writes: Promise<unknown>[] = [];
     for (const chunk of chunkEntries(entries)) {
       this.#writes++;
-      writes.push(this.#storage.put(chunk));
+      writes.push(this.#put(chunk));
     }
     return this.#issue(writes);
   }
@@ -177,12 +177,13 @@ export class UpdateLog {
     parts.forEach((part, i) => (entries[partKey("snap:", i)] = part));
     this.#writes++;
     this.#bytesWritten += state.byteLength;
-    const writes: Promise<unknown>[] = [this.#storage.put(entries)];
+    const writes: Promise<unknown>[] = [this.#put(entries)];
     // The deletes may fail alone: the snapshot already holds what those batches held, and loading applies
     // both harmlessly (updates are idempotent). They are retried by the next compaction.
     const stale = this.#logKeys;
     for (let i = 0; i < stale.length; i += MAX_KEYS_PER_PUT) {
-      this.#storage.delete(stale.slice(i, i + MAX_KEYS_PER_PUT)).catch(() => this.#logKeys.push(...stale.slice(i, i + MAX_KEYS_PER_PUT)));
+      const keys = stale.slice(i, i + MAX_KEYS_PER_PUT);
+      attempt(() => this.#storage.delete(keys)).catch(() => this.#logKeys.push(...keys));
     }
     this.#logKeys = [];
     this.#logBytes = 0;
@@ -192,10 +193,15 @@ export class UpdateLog {
 
   /** Writes a throwaway key: resolves true once storage accepts writes again. */
   probe(): Promise<boolean> {
-    return this.#storage.put({ "probe:at": Date.now() }).then(
+    return this.#put({ "probe:at": Date.now() }).then(
       () => true,
       () => false,
     );
+  }
+
+  /** A put whose failure is always a rejection: workerd throws synchronously once the storage is broken. */
+  #put(entries: Record<string, unknown>): Promise<void> {
+    return attempt(() => this.#storage.put(entries));
   }
 
   #issue(writes: Promise<unknown>[]): Promise<boolean> {
@@ -211,6 +217,14 @@ export class UpdateLog {
   /** True when the room has stored state: then Postgres is not consulted. */
   static isEmpty(loaded: LoadedLog): boolean {
     return loaded.updates.length === 0;
+  }
+}
+
+function attempt<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return write();
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 
