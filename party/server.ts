@@ -201,7 +201,11 @@ export default class DocumentRoom implements Party.Server {
    */
   async onRequest(request: Party.Request): Promise<Response> {
     if (!isInternal(request, this.#config.roomTokenSecret)) return problem(401, ErrorCode.Unauthorized, "Rooms are reached through the API");
-    if (request.method === "GET") return Response.json({ users: this.#activeUsers(), storage: this.#store.storageStats });
+    if (request.method === "GET") {
+      await this.#loadClientIds();
+      const writers = Object.fromEntries(await this.clientIdRecords());
+      return Response.json({ users: this.#activeUsers(), storage: this.#store.storageStats, writers });
+    }
     if (request.method !== "POST") return problem(405, "method_not_allowed", "Use GET or POST");
     let command: RoomCommand;
     try {
