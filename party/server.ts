@@ -165,8 +165,8 @@ export default class DocumentRoom implements Party.Server {
       return this.#reject(peer, CloseCode.DocumentTooLarge, `document would exceed ${this.#config.maxDocumentBytes} bytes`);
     }
     if (verdict.structs) {
-      const taken = this.#claimWriterIds(entry, verdict.structs);
-      if (taken !== undefined) return this.#reject(peer, CloseCode.ClientIdTaken, `client id ${taken} belongs to another user's connection`);
+      const refused = this.#claimWriterIds(entry, verdict.structs);
+      if (refused) return this.#reject(peer, refused.code, refused.reason);
     }
     if (verdict.awareness) {
       const checked = this.#awareness.accept({ key: entry.key, userId: entry.claims.sub }, entry.claims, verdict.awareness);
@@ -296,21 +296,22 @@ export default class DocumentRoom implements Party.Server {
 
   /**
    * Binds the client ids of an update's NEW structs to the sender (structs the room already holds, as a
-   * sync step 2 may repeat, bind nothing). Returns an id that belongs to another user, if any; nothing is
-   * bound then. First writes under an id are recorded in room storage in this same turn.
+   * sync step 2 may repeat, bind nothing). Refuses (binding nothing) an id that belongs to another user,
+   * or more ids than one connection may use. First writes under an id are recorded in room storage in
+   * this same turn.
    */
-  #claimWriterIds(entry: Connected, structs: Map<number, number>): number | undefined {
+  #claimWriterIds(entry: Connected, structs: Map<number, number>): { code: CloseCode; reason: string } | undefined {
     const doc = this.#store.doc;
     const conn = { key: entry.key, userId: entry.claims.sub };
     const fresh = [...structs].filter(([client, end]) => !doc || end > Y.getState(doc.store, client)).map(([client]) => client);
     for (const client of fresh) {
       const owner = this.#clientIds.ownerOf(client);
-      if (owner && owner.userId !== conn.userId) return client;
+      if (owner && owner.userId !== conn.userId) return { code: CloseCode.ClientIdTaken, reason: `client id ${client} belongs to another user` };
     }
     for (const client of fresh) {
       const claim = this.#clientIds.claim(client, conn, true);
       // Over the per-connection cap: one connection writing under many ids is not a provider.
-      if (!claim.ok) return client;
+      if (!claim.ok) return { code: CloseCode.RateLimited, reason: `over ${this.#config.awareness.maxClientIds} client ids on one connection` };
       if (claim.firstWrite) this.#clientIdRecords.record(client, conn.userId);
     }
     return undefined;
