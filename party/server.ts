@@ -172,14 +172,17 @@ export default class DocumentRoom implements Party.Server {
       const checked = this.#awareness.accept({ key: entry.key, userId: entry.claims.sub }, entry.claims, verdict.awareness);
       if (!checked.ok) return this.#reject(peer, checked.code, checked.reason);
       let ownBytes = 0;
+      let answers = 0;
       for (const own of checked.own) {
-        entry.drain.received(own.clientId, own.clock);
+        if (entry.drain.received(own.clientId, own.clock)) answers++;
         ownBytes += own.bytes;
       }
       if (!entry.awarenessBytes.take(ownBytes)) {
         return this.#reject(peer, CloseCode.RateLimited, `over ${this.#config.awareness.bytesPerSecond} bytes of awareness a second`);
       }
-      if (!checked.frame) return;
+      // A probe's answer repeats the state the others have (at a newer clock): broadcasting it would make
+      // every probe cost the whole room a frame, and echoing providers one more each.
+      if (!checked.frame || answers === checked.own.length) return;
       const offered = entry.throttle.offer(checked.frame, (frame) => peer.deliver(frame.buffer as ArrayBuffer));
       if (offered === "flood") this.#reject(peer, CloseCode.RateLimited, `over ${AWARENESS_FLOOD_PER_SECOND} awareness updates a second`);
       return;
