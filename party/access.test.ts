@@ -92,7 +92,9 @@ describe("a viewer", () => {
     writer.text.insert(writer.text.length, "live edit\n");
     await waitFor(() => viewer.text.toString() === "the owner's text\nlive edit\n", "the viewer sees the owner's edit");
     // The viewer's cursor and presence still reach the owner.
-    viewer.provider.awareness.setLocalStateField("cursor", { anchor: 1, head: 1 });
+    // As y-codemirror.next publishes it: relative positions (the room refuses anything else).
+    const position = { type: null, tname: DocRoot.content, item: null, assoc: 0 };
+    viewer.provider.awareness.setLocalStateField("cursor", { anchor: position, head: position });
     await waitFor(() => writer.provider.awareness.getStates().get(viewer.doc.clientID)?.cursor !== undefined, "the owner sees the viewer's cursor");
 
     // The viewer types anyway (a modified client): nobody else gets it, and the document never holds it.

@@ -34,6 +34,12 @@ export interface RoomConfig {
    * (`DB_WS_PROXY`), never in production. Loses acknowledged edits on a crash, by design.
    */
   unsafeCommitDelayMs: number | undefined;
+  /** What one connection may send, whatever its role (token buckets; over either closes with 4429). */
+  rate: { messagesPerSecond: number; messageBurst: number; bytesPerSecond: number; byteBurst: number };
+  /** Awareness per connection: Yjs client ids it may use, entries per frame, bytes of its own states. */
+  awareness: { maxClientIds: number; maxEntriesPerFrame: number; bytesPerSecond: number; byteBurst: number };
+  /** Bytes sent to a peer and not proven read past which it is closed as a slow reader (4504). */
+  slowReaderBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -63,7 +69,32 @@ export function readRoomConfig(env: Record<string, unknown>): RoomConfig {
     maxPendingBytes: positiveInt(env, "MAX_PENDING_BYTES", 1024 * 1024),
     maxPendingMs: positiveInt(env, "MAX_PENDING_MS", 30_000),
     unsafeCommitDelayMs: readUnsafeBypass(env),
+    rate: {
+      // Typing sends an update and a cursor move per keystroke (a fast typist: ~30 a second). The burst lets
+      // a client replay thousands of queued transactions one frame each (party/replay.test.ts: 18,335).
+      messagesPerSecond: positiveInt(env, "RATE_MESSAGES_PER_SECOND", 1_000),
+      messageBurst: positiveInt(env, "RATE_MESSAGE_BURST", 20_000),
+      // A paste is one frame of at most MAX_MESSAGE_BYTES; four of them at once still pass.
+      bytesPerSecond: positiveInt(env, "RATE_BYTES_PER_SECOND", 512 * 1024),
+      byteBurst: positiveInt(env, "RATE_BYTE_BURST", 4 * 1024 * 1024),
+    },
+    awareness: {
+      // One per provider; a Yjs doc changes its id when it sees its own id in a remote update.
+      maxClientIds: positiveInt(env, "MAX_CLIENT_IDS_PER_CONNECTION", 4),
+      // Providers that echo (y-websocket's code) send everyone's states in one frame after connecting.
+      maxEntriesPerFrame: positiveInt(env, "MAX_AWARENESS_ENTRIES", 256),
+      // A cursor state is ~200 bytes; at most 20 frames a second reach the others anyway.
+      bytesPerSecond: positiveInt(env, "AWARENESS_BYTES_PER_SECOND", 32 * 1024),
+      byteBurst: positiveInt(env, "AWARENESS_BYTE_BURST", 128 * 1024),
+    },
+    slowReaderBytes: positiveInt(env, "SLOW_READER_BYTES", 16 * 1024 * 1024),
   };
+  if (config.rate.byteBurst < config.maxMessageBytes) {
+    throw new ConfigError(`RATE_BYTE_BURST must be at least MAX_MESSAGE_BYTES (${config.maxMessageBytes}), or no full-size frame could pass`);
+  }
+  if (config.slowReaderBytes <= config.maxDocumentBytes) {
+    throw new ConfigError(`SLOW_READER_BYTES must exceed MAX_DOCUMENT_BYTES (${config.maxDocumentBytes}): a new peer is sent the whole document at once`);
+  }
   if (config.maxDocumentBytes > MAX_ATOMIC_DOCUMENT_BYTES) {
     throw new ConfigError(`MAX_DOCUMENT_BYTES must be at most ${MAX_ATOMIC_DOCUMENT_BYTES} (one atomic storage write)`);
   }

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
-import { inspectFrame } from "./frame-guard.ts";
+import { inspectFrame, isWrite, peekHeader } from "./frame-guard.ts";
 
 const LIMIT = 1024 * 1024;
 
@@ -57,5 +57,39 @@ describe("inspectFrame", () => {
     ["awareness with bad JSON", new Uint8Array([1, 5, 1, 1, 1, 2, 0x7b, 0x7b])],
   ])("rejects %s as malformed", (_, frame) => {
     expect(inspectFrame(frame, LIMIT)).toMatchObject({ ok: false, code: CloseCode.MalformedMessage });
+  });
+
+  it("lists the client ids of an update's structs with the end of their clocks, not its delete set's", () => {
+    const writer = new Y.Doc();
+    writer.clientID = 7;
+    Y.applyUpdate(writer, Y.encodeStateAsUpdate(doc));
+    const before = Y.encodeStateVector(writer);
+    writer.getText(DocRoot.content).delete(0, 5);
+    writer.getText(DocRoot.content).insert(0, "bye");
+    const frame = message((e) => (encoding.writeVarUint(e, 0), syncProtocol.writeUpdate(e, Y.encodeStateAsUpdate(writer, before))));
+    const verdict = inspectFrame(frame, LIMIT);
+    // The deletion names the deleted text's author (doc.clientID), which is normal editing.
+    expect(verdict.ok && [...verdict.structs!]).toEqual([[7, 3]]);
+  });
+
+  it("reads a frame's header without decoding its payload", () => {
+    const [, step2] = valid.find(([name]) => name === "sync step 2")!;
+    expect(peekHeader(step2)).toEqual({ type: 0, syncType: 1 });
+    expect(isWrite(peekHeader(step2)!)).toBe(true);
+    expect(isWrite(peekHeader(valid[0]![1])!)).toBe(false);
+    expect(isWrite(peekHeader(valid[3]![1])!)).toBe(false);
+    // A write with a garbage payload is still recognised as a write.
+    expect(isWrite(peekHeader(new Uint8Array([0, 2, 0xff, 0xff]))!)).toBe(true);
+    expect(peekHeader(new Uint8Array([]))).toBeUndefined();
+  });
+
+  it("refuses an awareness frame with more entries than allowed before parsing them", () => {
+    const frame = message((e) => {
+      encoding.writeVarUint(e, 1);
+      const update = encoding.createEncoder();
+      encoding.writeVarUint(update, 3);
+      encoding.writeVarUint8Array(e, encoding.toUint8Array(update));
+    });
+    expect(inspectFrame(frame, LIMIT, 2)).toMatchObject({ ok: false, code: CloseCode.MessageTooLarge });
   });
 });

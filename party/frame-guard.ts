@@ -31,10 +31,33 @@ export type FrameVerdict =
       updateBytes: number;
       /** The decoded entries, for awareness frames. */
       awareness?: AwarenessEntry[];
+      /**
+       * For sync step 2 and update frames: each Yjs client id whose structs the update carries, with the end
+       * of its highest clock range (so the room can tell new structs from ones it already holds). Delete-set
+       * ids are not listed: a deletion is keyed by the creator of the deleted item, so deleting another
+       * peer's text names that peer's id, which is normal editing.
+       */
+      structs?: Map<number, number>;
     }
   | { ok: false; code: CloseCode; reason: string };
 
-export function inspectFrame(frame: Uint8Array, maxMessageBytes: number): FrameVerdict {
+/** What the first bytes of a frame say, read without decoding its payload. */
+export function peekHeader(frame: Uint8Array): { type: number; syncType: number | undefined } | undefined {
+  try {
+    const decoder = decoding.createDecoder(frame);
+    const type = decoding.readVarUint(decoder);
+    return { type, syncType: type === MessageType.sync ? decoding.readVarUint(decoder) : undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a frame would change the document (sync step 2 or update), judged from its header alone. */
+export function isWrite(header: { type: number; syncType: number | undefined }): boolean {
+  return header.type === MessageType.sync && (header.syncType === SyncType.step2 || header.syncType === SyncType.update);
+}
+
+export function inspectFrame(frame: Uint8Array, maxMessageBytes: number, maxAwarenessEntries = Number.POSITIVE_INFINITY): FrameVerdict {
   if (frame.byteLength > maxMessageBytes) {
     return reject(CloseCode.MessageTooLarge, `message of ${frame.byteLength} bytes exceeds ${maxMessageBytes}`);
   }
@@ -42,31 +65,36 @@ export function inspectFrame(frame: Uint8Array, maxMessageBytes: number): FrameV
     const decoder = decoding.createDecoder(frame);
     let updateBytes = 0;
     let awareness: AwarenessEntry[] | undefined;
+    let structs: Map<number, number> | undefined;
     const type = decoding.readVarUint(decoder);
     if (type === MessageType.sync) {
       const syncType = decoding.readVarUint(decoder);
       const payload = decoding.readVarUint8Array(decoder);
       if (syncType === SyncType.step1) Y.decodeStateVector(payload);
       else if (syncType === SyncType.step2 || syncType === SyncType.update) {
-        Y.decodeUpdate(payload);
+        structs = structEnds(Y.decodeUpdate(payload).structs);
         updateBytes = payload.byteLength;
       } else return reject(CloseCode.MalformedMessage, `unknown sync message type ${syncType}`);
     } else if (type === MessageType.awareness) {
-      awareness = readAwarenessUpdate(decoding.readVarUint8Array(decoder));
+      awareness = readAwarenessUpdate(decoding.readVarUint8Array(decoder), maxAwarenessEntries);
+      if (!awareness) return reject(CloseCode.MessageTooLarge, `over ${maxAwarenessEntries} awareness entries in one frame`);
     } else {
       return reject(CloseCode.MalformedMessage, `unknown message type ${type}`);
     }
     if (decoding.hasContent(decoder)) return reject(CloseCode.MalformedMessage, "trailing bytes after message");
-    return awareness ? { ok: true, updateBytes, awareness } : { ok: true, updateBytes };
+    if (awareness) return { ok: true, updateBytes, awareness };
+    return structs ? { ok: true, updateBytes, structs } : { ok: true, updateBytes };
   } catch (error) {
     return reject(CloseCode.MalformedMessage, `undecodable message: ${(error as Error).message ?? error}`);
   }
 }
 
 /** y-protocols/awareness: count, then per client: id, clock, JSON state. */
-function readAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
+function readAwarenessUpdate(update: Uint8Array, maxEntries: number): AwarenessEntry[] | undefined {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
+  // Refused before any entry is parsed: the count alone says the frame is too big.
+  if (count > maxEntries) return undefined;
   const entries: AwarenessEntry[] = [];
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder);
@@ -76,6 +104,18 @@ function readAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
   }
   if (decoding.hasContent(decoder)) throw new Error("trailing bytes in awareness update");
   return entries;
+}
+
+function structEnds(structs: ReturnType<typeof Y.decodeUpdate>["structs"]): Map<number, number> {
+  const ends = new Map<number, number>();
+  for (const struct of structs) {
+    // A Skip is a gap in a merged update, not content.
+    if (struct instanceof Y.Skip) continue;
+    const end = struct.id.clock + struct.length;
+    const { client } = struct.id;
+    if (end > (ends.get(client) ?? 0)) ends.set(client, end);
+  }
+  return ends;
 }
 
 function reject(code: CloseCode, reason: string): FrameVerdict {

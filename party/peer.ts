@@ -16,10 +16,13 @@ export class Peer {
   #messageListeners: Listener[] = [];
   #closeListeners: Listener[] = [];
   #closed = false;
+  /** Told the size of every message handed to this socket, in the order they leave (the drain check). */
+  #onSend: (bytes: number) => void;
 
-  constructor(socket: Party.Connection, commit: GroupCommit) {
+  constructor(socket: Party.Connection, commit: GroupCommit, onSend: (bytes: number) => void = () => {}) {
     this.socket = socket;
     this.#commit = commit;
+    this.#onSend = onSend;
   }
 
   get readyState(): number {
@@ -37,7 +40,9 @@ export class Peer {
   }
 
   send(data: Uint8Array | ArrayBuffer | string): void {
-    if (!this.#closed) this.#commit.send(this.socket, data);
+    if (this.#closed) return;
+    this.#commit.send(this.socket, data);
+    this.#onSend(typeof data === "string" ? data.length : data.byteLength);
   }
 
   /** Closes the socket and forgets the peer at once (its awareness is removed for everyone). */

@@ -14,16 +14,21 @@ import type * as Party from "partykit/server";
 import { onConnect } from "y-partykit";
 import { readRoomConfig, readRoomSecret, type RoomConfig } from "./config.ts";
 import { DocumentStore, errorText } from "./document-store.ts";
-import { inspectFrame } from "./frame-guard.ts";
+import { inspectFrame, isWrite, peekHeader } from "./frame-guard.ts";
 import { Peer } from "./peer.ts";
 import { replaceText } from "./replace-text.ts";
 import { RoomAccess } from "./room-access.ts";
 import { claimsOf, isInternal, verifyRoomToken, withClaims } from "./room-auth.ts";
-import { AwarenessGuard } from "./awareness-guard.ts";
+import { AwarenessGuard, encodeAwarenessFrame } from "./awareness-guard.ts";
 import { lobbyFetchFromRoom, openPresenceStore, readPresenceConfig } from "@collab/presence";
 import { PresencePublisher } from "./presence-publisher.ts";
 import { AwarenessThrottle } from "./awareness-throttle.ts";
 import { PendingBudget } from "./pending-budget.ts";
+import { ClientIds } from "./client-ids.ts";
+import { ClientIdRecords } from "./client-id-records.ts";
+import { DrainCheck } from "./drain-check.ts";
+import { TokenBucket } from "./rate-limit.ts";
+import * as Y from "yjs";
 
 /** The prefix of y-partykit's chunked-upload markers (its `BATCH_SENTINEL`). */
 const CHUNKED_UPLOAD_MARKER = "y-pk-batch";
@@ -39,7 +44,15 @@ interface Connected {
   claims: RoomTokenClaims;
   throttle: AwarenessThrottle;
   lastSeen: number;
+  /** What the connection may send (every role): messages and bytes, and bytes of its own awareness. */
+  messages: TokenBucket;
+  bytes: TokenBucket;
+  awarenessBytes: TokenBucket;
+  drain: DrainCheck;
 }
+
+/** A peer owing this many bytes unread is sent a probe (see drain-check.ts). */
+const PROBE_AFTER_BYTES = 256 * 1024;
 
 /**
  * One room per document. y-partykit speaks the Yjs sync and awareness protocol; this class decides who may
@@ -54,7 +67,10 @@ export default class DocumentRoom implements Party.Server {
   readonly #access: RoomAccess;
   readonly #peers = new Map<Party.Connection, Connected>();
   #nextKey = 0;
-  readonly #awareness = new AwarenessGuard();
+  readonly #clientIds: ClientIds;
+  readonly #clientIdRecords: ClientIdRecords;
+  #clientIdsLoaded: Promise<void> | undefined;
+  readonly #awareness: AwarenessGuard;
   #accessLoaded: Promise<void> | undefined;
   #idleTimer: ReturnType<typeof setInterval> | undefined;
   #presence: PresencePublisher | undefined;
@@ -69,6 +85,14 @@ export default class DocumentRoom implements Party.Server {
     });
     this.#pending = new PendingBudget({ maxBytes: this.#config.maxPendingBytes, maxAgeMs: this.#config.maxPendingMs });
     this.#access = new RoomAccess(room.storage);
+    this.#clientIds = new ClientIds({ maxPerConnection: this.#config.awareness.maxClientIds });
+    this.#clientIdRecords = new ClientIdRecords(room.storage);
+    this.#awareness = new AwarenessGuard(this.#clientIds);
+  }
+
+  /** Who first wrote under each Yjs client id (user id from the room token, and when). */
+  clientIdRecords(): ReturnType<ClientIdRecords["all"]> {
+    return this.#clientIdRecords.all();
   }
 
   /** Runs at the edge before the room is touched: invalid ids and missing, forged, expired or other-document tokens never reach it. */
@@ -93,14 +117,26 @@ export default class DocumentRoom implements Party.Server {
       // A token issued before the user's role changed: a fresh one carries the current role, or none.
       if (this.#access.exceedsRecordedRole(claims)) return socket.close(CloseCode.Unauthorized, "access changed, fetch a new token");
       await this.#store.ready(this.#room.id);
+      await this.#loadClientIds();
     } catch (error) {
       console.error(`[room ${this.#room.id}] load failed:`, errorText(error));
       return socket.close(CloseCode.RoomUnavailable, "document could not be loaded, retry shortly");
     }
     if (!this.#store.writable && claims.role !== "viewer") return socket.close(CloseCode.StorageUnavailable, "room storage is failing, retry shortly");
-    const peer = new Peer(socket, this.#store.commit);
-    const throttle = new AwarenessThrottle({ intervalMs: AWARENESS_INTERVAL_MS, floodPerSecond: AWARENESS_FLOOD_PER_SECOND });
-    this.#peers.set(socket, { key: this.#nextKey++, peer, claims, throttle, lastSeen: Date.now() });
+    const { rate, awareness, slowReaderBytes } = this.#config;
+    const drain = new DrainCheck({ probeAfterBytes: PROBE_AFTER_BYTES, maxUnreadBytes: slowReaderBytes });
+    const peer = new Peer(socket, this.#store.commit, (bytes) => this.#sent(socket, bytes));
+    this.#peers.set(socket, {
+      key: this.#nextKey++,
+      peer,
+      claims,
+      throttle: new AwarenessThrottle({ intervalMs: AWARENESS_INTERVAL_MS, floodPerSecond: AWARENESS_FLOOD_PER_SECOND }),
+      lastSeen: Date.now(),
+      messages: new TokenBucket({ capacity: rate.messageBurst, perSecond: rate.messagesPerSecond }),
+      bytes: new TokenBucket({ capacity: rate.byteBurst, perSecond: rate.bytesPerSecond }),
+      awarenessBytes: new TokenBucket({ capacity: awareness.byteBurst, perSecond: awareness.bytesPerSecond }),
+      drain,
+    });
     // Providers renew their awareness every 15 s; a socket silent for three renewals is half-open (a laptop
     // lid closed, a network gone) and is closed so its cursor leaves.
     this.#idleTimer ??= setInterval(() => this.#closeIdle(), Math.min(5_000, this.#config.idleTimeoutMs / 3, this.#config.maxPendingMs / 3));
@@ -114,6 +150,10 @@ export default class DocumentRoom implements Party.Server {
     if (!entry) return;
     const { peer } = entry;
     entry.lastSeen = Date.now();
+    const size = typeof message === "string" ? message.length : message.byteLength;
+    // Counted before anything is decoded: what a connection costs is bounded whatever it sends.
+    if (!entry.messages.take(1)) return this.#reject(peer, CloseCode.RateLimited, `over ${this.#config.rate.messagesPerSecond} messages a second`);
+    if (!entry.bytes.take(size)) return this.#reject(peer, CloseCode.RateLimited, `over ${this.#config.rate.bytesPerSecond} bytes a second`);
     if (typeof message === "string") {
       // y-partykit's provider announces updates over 1 MB with a text marker before sending them in chunks.
       if (message.startsWith(CHUNKED_UPLOAD_MARKER)) {
@@ -122,15 +162,34 @@ export default class DocumentRoom implements Party.Server {
       return this.#reject(peer, CloseCode.MalformedMessage, "text frames are not part of the protocol");
     }
     const bytes = message instanceof ArrayBuffer ? new Uint8Array(message) : new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
-    const verdict = inspectFrame(bytes, this.#config.maxMessageBytes);
+    // A viewer's writes are never applied, so they are never decoded: dropped on their header alone. (Its
+    // sync step 2, the answer to the room's step 1, is normal traffic and goes the same way.)
+    const header = peekHeader(bytes);
+    if (entry.claims.role === "viewer" && header && isWrite(header)) return;
+    const verdict = inspectFrame(bytes, this.#config.maxMessageBytes, this.#config.awareness.maxEntriesPerFrame);
     if (!verdict.ok) return this.#reject(peer, verdict.code, verdict.reason);
-    if (verdict.updateBytes > 0 && entry.claims.role !== "viewer" && this.#store.wouldExceedMaxSize(verdict.updateBytes)) {
+    if (verdict.updateBytes > 0 && this.#store.wouldExceedMaxSize(verdict.updateBytes)) {
       return this.#reject(peer, CloseCode.DocumentTooLarge, `document would exceed ${this.#config.maxDocumentBytes} bytes`);
     }
+    if (verdict.structs) {
+      const refused = this.#claimWriterIds(entry, verdict.structs);
+      if (refused) return this.#reject(peer, refused.code, refused.reason);
+    }
     if (verdict.awareness) {
-      const checked = this.#awareness.accept(entry.key, entry.claims, verdict.awareness);
+      const checked = this.#awareness.accept({ key: entry.key, userId: entry.claims.sub }, entry.claims, verdict.awareness);
       if (!checked.ok) return this.#reject(peer, checked.code, checked.reason);
-      if (!checked.frame) return;
+      let ownBytes = 0;
+      let answers = 0;
+      for (const own of checked.own) {
+        if (entry.drain.received(own.clientId, own.clock)) answers++;
+        ownBytes += own.bytes;
+      }
+      if (!entry.awarenessBytes.take(ownBytes)) {
+        return this.#reject(peer, CloseCode.RateLimited, `over ${this.#config.awareness.bytesPerSecond} bytes of awareness a second`);
+      }
+      // A probe's answer repeats the state the others have (at a newer clock): broadcasting it would make
+      // every probe cost the whole room a frame, and echoing providers one more each.
+      if (!checked.frame || answers === checked.own.length) return;
       const offered = entry.throttle.offer(checked.frame, (frame) => peer.deliver(frame.buffer as ArrayBuffer));
       if (offered === "flood") this.#reject(peer, CloseCode.RateLimited, `over ${AWARENESS_FLOOD_PER_SECOND} awareness updates a second`);
       return;
@@ -159,7 +218,11 @@ export default class DocumentRoom implements Party.Server {
    */
   async onRequest(request: Party.Request): Promise<Response> {
     if (!isInternal(request, this.#config.roomTokenSecret)) return problem(401, ErrorCode.Unauthorized, "Rooms are reached through the API");
-    if (request.method === "GET") return Response.json({ users: this.#activeUsers(), storage: this.#store.storageStats, pendingBytes: this.#store.pendingBytes });
+    if (request.method === "GET") {
+      await this.#loadClientIds();
+      const writers = Object.fromEntries(await this.clientIdRecords());
+      return Response.json({ users: this.#activeUsers(), storage: this.#store.storageStats, pendingBytes: this.#store.pendingBytes, writers });
+    }
     if (request.method !== "POST") return problem(405, "method_not_allowed", "Use GET or POST");
     let command: RoomCommand;
     try {
@@ -265,12 +328,59 @@ export default class DocumentRoom implements Party.Server {
     this.#disconnect(peer.socket);
   }
 
+  /**
+   * Binds the client ids of an update's NEW structs to the sender (structs the room already holds, as a
+   * sync step 2 may repeat, bind nothing). Refuses (binding nothing) an id that belongs to another user,
+   * or more ids than one connection may use. First writes under an id are recorded in room storage in
+   * this same turn.
+   */
+  #claimWriterIds(entry: Connected, structs: Map<number, number>): { code: CloseCode; reason: string } | undefined {
+    const doc = this.#store.doc;
+    const conn = { key: entry.key, userId: entry.claims.sub };
+    const fresh = [...structs].filter(([client, end]) => !doc || end > Y.getState(doc.store, client)).map(([client]) => client);
+    for (const client of fresh) {
+      const owner = this.#clientIds.ownerOf(client);
+      if (owner && owner.userId !== conn.userId) return { code: CloseCode.ClientIdTaken, reason: `client id ${client} belongs to another user` };
+    }
+    for (const client of fresh) {
+      const claim = this.#clientIds.claim(client, conn, true);
+      // Over the per-connection cap: one connection writing under many ids is not a provider.
+      if (!claim.ok) return { code: CloseCode.RateLimited, reason: `over ${this.#config.awareness.maxClientIds} client ids on one connection` };
+      if (claim.firstWrite) this.#clientIdRecords.record(client, conn.userId);
+    }
+    return undefined;
+  }
+
+  /** Counts what is sent to a peer; probes it, or closes it when it owes too much unread. */
+  #sent(socket: Party.Connection, bytes: number): void {
+    const entry = this.#peers.get(socket);
+    if (!entry) return;
+    const verdict = entry.drain.sent(bytes);
+    if (verdict === "slow") {
+      // Not from inside y-partykit's broadcast loop that is sending this.
+      queueMicrotask(() => this.#reject(entry.peer, CloseCode.SlowReader, `over ${this.#config.slowReaderBytes} bytes sent and not read`));
+    } else if (verdict === "probe") {
+      const clientId = [...this.#clientIds.idsOf(entry.key)].find((id) => this.#clientIds.ownerOf(id)!.clock >= 0);
+      if (clientId === undefined) return;
+      const probe = entry.drain.startProbe(clientId, this.#clientIds.ownerOf(clientId)!.clock);
+      entry.peer.send(encodeAwarenessFrame([{ clientId, clock: probe.clock, state: null }]));
+    }
+  }
+
+  #loadClientIds(): Promise<void> {
+    this.#clientIdsLoaded ??= this.#clientIdRecords.load(this.#clientIds).catch((error) => {
+      this.#clientIdsLoaded = undefined;
+      throw error;
+    });
+    return this.#clientIdsLoaded;
+  }
+
   #disconnect(socket: Party.Connection): void {
     const entry = this.#peers.get(socket);
     if (!entry) return;
     this.#peers.delete(socket);
     entry.throttle.dispose();
-    this.#awareness.release(entry.key);
+    this.#clientIds.release(entry.key);
     entry.peer.disconnected();
     this.#publishPresence();
     if (this.#peers.size === 0) {

@@ -1,6 +1,7 @@
 export * from "./accounts.ts";
 export * from "./api.ts";
 export * from "./close-codes.ts";
+export * from "./cursor.ts";
 export * from "./doc-id.ts";
 export * from "./doc-layout.ts";
 export * from "./documents.ts";
