@@ -23,9 +23,7 @@ import { AwarenessGuard } from "./awareness-guard.ts";
 import { lobbyFetchFromRoom, openPresenceStore, readPresenceConfig } from "@collab/presence";
 import { PresencePublisher } from "./presence-publisher.ts";
 import { AwarenessThrottle } from "./awareness-throttle.ts";
-
-/** The prefix of y-partykit's chunked-upload markers (its `BATCH_SENTINEL`). */
-const CHUNKED_UPLOAD_MARKER = "y-pk-batch";
+import { ChunkedUpload } from "./chunked-upload.ts";
 /** Awareness frames per connection: one every 50 ms at most reaches the others; over 200 a second closes. */
 const AWARENESS_INTERVAL_MS = 50;
 const AWARENESS_FLOOD_PER_SECOND = 200;
@@ -37,6 +35,8 @@ interface Connected {
   peer: Peer;
   claims: RoomTokenClaims;
   throttle: AwarenessThrottle;
+  /** y-partykit's chunked uploads (frames over 1 MB) reassembled, up to MAX_DOCUMENT_BYTES. */
+  upload: ChunkedUpload;
   lastSeen: number;
 }
 
@@ -93,7 +93,8 @@ export default class DocumentRoom implements Party.Server {
     }
     const peer = new Peer(socket, this.#store.commit);
     const throttle = new AwarenessThrottle({ intervalMs: AWARENESS_INTERVAL_MS, floodPerSecond: AWARENESS_FLOOD_PER_SECOND });
-    this.#peers.set(socket, { key: this.#nextKey++, peer, claims, throttle, lastSeen: Date.now() });
+    const upload = new ChunkedUpload({ maxUploadBytes: this.#config.maxDocumentBytes, maxSliceBytes: this.#config.maxMessageBytes });
+    this.#peers.set(socket, { key: this.#nextKey++, peer, claims, throttle, upload, lastSeen: Date.now() });
     // Providers renew their awareness every 15 s; a socket silent for three renewals is half-open (a laptop
     // lid closed, a network gone) and is closed so its cursor leaves.
     this.#idleTimer ??= setInterval(() => this.#closeIdle(), Math.min(5_000, this.#config.idleTimeoutMs / 3));
@@ -107,15 +108,12 @@ export default class DocumentRoom implements Party.Server {
     if (!entry) return;
     const { peer } = entry;
     entry.lastSeen = Date.now();
-    if (typeof message === "string") {
-      // y-partykit's provider announces updates over 1 MB with a text marker before sending them in chunks.
-      if (message.startsWith(CHUNKED_UPLOAD_MARKER)) {
-        return this.#reject(peer, CloseCode.MessageTooLarge, `updates over ${this.#config.maxMessageBytes} bytes are not accepted`);
-      }
-      return this.#reject(peer, CloseCode.MalformedMessage, "text frames are not part of the protocol");
-    }
-    const bytes = message instanceof ArrayBuffer ? new Uint8Array(message) : new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
-    const verdict = inspectFrame(bytes, this.#config.maxMessageBytes);
+    // Text frames are only y-partykit's chunked-upload markers; a reassembled upload is checked like any frame.
+    const received = entry.upload.receive(message);
+    if (received.kind === "refused") return this.#reject(peer, received.code, received.reason);
+    if (received.kind === "pending") return;
+    const bytes = received.bytes;
+    const verdict = inspectFrame(bytes, received.maxBytes);
     if (!verdict.ok) return this.#reject(peer, verdict.code, verdict.reason);
     if (verdict.updateBytes > 0 && entry.claims.role !== "viewer" && this.#store.wouldExceedMaxSize(verdict.updateBytes)) {
       return this.#reject(peer, CloseCode.DocumentTooLarge, `document would exceed ${this.#config.maxDocumentBytes} bytes`);
