@@ -31,8 +31,6 @@ export interface LocalCopyState {
 }
 
 const DATABASE_PREFIX = "collab";
-/** IndexedDB normally opens in a few ms; past this the page goes on without a local copy. */
-const OPEN_TIMEOUT_MS = 3_000;
 
 export function localCopyName(userId: string, docId: string): string {
   return `${DATABASE_PREFIX}:${userId}:${docId}`;
@@ -83,8 +81,10 @@ export class LocalCopy {
     try {
       const persistence = new IndexeddbPersistence(name, doc);
       this.#persistence = persistence;
-      // A failed open rejects `_db` and never resolves `whenSynced`.
-      await withTimeout(Promise.race([persistence.whenSynced, persistence._db.then(() => persistence.whenSynced)]), OPEN_TIMEOUT_MS);
+      // A failed open rejects `_db` and never resolves `whenSynced`. No timeout: the room's first sync shows
+      // the document anyway, and a slow open (a new profile on a loaded machine takes seconds) still counts.
+      await persistence._db;
+      await persistence.whenSynced;
       const [roomSynced, role, unsynced] = await Promise.all([persistence.get("roomSynced"), persistence.get("role"), persistence.get("unsynced")]);
       this.#available = true;
       return {
@@ -121,14 +121,4 @@ export async function deleteLocalCopies(userId: string): Promise<void> {
           }),
       ),
   );
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(error)),
-    );
-  });
 }
