@@ -17,7 +17,7 @@ const WEB_ROOT = join(import.meta.dirname, "..");
  * may. This suite runs its own Vite dev server (the shared stack's must stay up for the others) in front of
  * the shared worker and party, and restarts it on the same port.
  */
-describe.skipIf(!browserAvailable())("a dev server restart", { timeout: 180_000 }, () => {
+describe.skipIf(!browserAvailable())("a dev server restart", { timeout: 300_000 }, () => {
   let browser: Browser;
   let server: ViteDevServer | undefined;
   let port: number;
@@ -48,9 +48,10 @@ describe.skipIf(!browserAvailable())("a dev server restart", { timeout: 180_000 
     const context = await newPerson(browser, user.ip);
     await context.addCookies([{ name: SESSION_COOKIE, value: user.token, url: webUrl, httpOnly: true, sameSite: "Lax" }]);
     const room = await RoomCutter.install(context);
+    context.setDefaultTimeout(90_000);
     const page = await context.newPage();
-    await page.goto(`${webUrl}/d/${docId}`);
-    await page.locator("[data-testid=status][data-status=live]").waitFor({ timeout: 30_000 });
+    await page.goto(`${webUrl}/d/${docId}`, { waitUntil: "domcontentloaded" });
+    await page.locator("[data-testid=status][data-status=live]").waitFor({ timeout: 90_000 });
     // Survives only as long as the page is not reloaded.
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
     const marked = () => page.evaluate(() => (window as unknown as { marker?: number }).marker === 1).catch(() => false);

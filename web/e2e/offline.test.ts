@@ -17,7 +17,7 @@ const EDITOR = "[data-testid=editor] .cm-content";
  * context of their own (own IndexedDB, no shared BroadcastChannel); the room socket is cut with
  * `routeWebSocket` (RoomCutter).
  */
-describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 120_000 }, () => {
+describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 240_000 }, () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -36,6 +36,8 @@ describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 120_000 
     context ??= await newPerson(browser, user.ip);
     await context.addCookies([{ name: SESSION_COOKIE, value: user.token, url: webUrl, httpOnly: true, sameSite: "Lax" }]);
     const room = routed ? await RoomCutter.install(context) : new RoomCutter();
+    // The machine running these is shared and loaded: a Vite dev page can take long to load.
+    context.setDefaultTimeout(60_000);
     const page = context.pages()[0] ?? (await context.newPage());
     page.on("console", (message) => {
       if (message.type() === "error" || message.type() === "warning") console.log(`[${user.displayName} console] ${message.text()}`);
@@ -45,8 +47,8 @@ describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 120_000 
   }
 
   async function open(who: Person, docId: string, status: "live" | "offline" = "live"): Promise<void> {
-    await who.page.goto(`${webUrl}/d/${docId}`);
-    await who.page.locator(`[data-testid=status][data-status=${status}]`).waitFor({ timeout: 20_000 });
+    await who.page.goto(`${webUrl}/d/${docId}`, { waitUntil: "domcontentloaded" });
+    await who.page.locator(`[data-testid=status][data-status=${status}]`).waitFor({ timeout: 60_000 });
   }
 
   async function typeAtEnd(page: Page, text: string): Promise<void> {
@@ -77,20 +79,20 @@ describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 120_000 
     await Promise.all([open(ada, docId), open(bob, docId)]);
 
     await ada.room.cut();
-    await ada.page.locator("[data-testid=status][data-status=offline]").waitFor({ timeout: 10_000 });
+    await ada.page.locator("[data-testid=status][data-status=offline]").waitFor({ timeout: 60_000 });
     await typeAtEnd(ada.page, "typed while cut");
     await expect.poll(() => unsynced(ada.page)).not.toBe("0");
     await expect(ada.page.getByTestId("sync-state").textContent()).resolves.toContain("Offline: changes are kept on this device");
 
     await ada.page.reload();
-    await ada.page.locator(EDITOR).waitFor({ timeout: 10_000 });
+    await ada.page.locator(EDITOR).waitFor({ timeout: 60_000 });
     expect(await editorText(ada.page)).toBe("typed while cut");
     expect(Number(await unsynced(ada.page))).toBeGreaterThan(0);
     expect(await editorText(bob.page)).toBe("");
 
     await reconnect(ada);
-    await expect.poll(() => editorText(bob.page), { timeout: 20_000 }).toBe("typed while cut");
-    await expect.poll(() => unsynced(ada.page), { timeout: 20_000 }).toBe("0");
+    await expect.poll(() => editorText(bob.page), { timeout: 60_000 }).toBe("typed while cut");
+    await expect.poll(() => unsynced(ada.page), { timeout: 60_000 }).toBe("0");
     await expect(ada.page.getByTestId("sync-state").textContent()).resolves.toContain("Saved");
     await Promise.all([ada.context.close(), bob.context.close()]);
   });
@@ -108,8 +110,8 @@ describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 120_000 
     await Promise.all([ada.page.locator(EDITOR).waitFor(), bob.page.locator(EDITOR).waitFor()]);
 
     await Promise.all([reconnect(ada), reconnect(bob)]);
-    await expect.poll(() => editorText(ada.page), { timeout: 20_000 }).toContain("bob offline");
-    await expect.poll(() => editorText(bob.page), { timeout: 20_000 }).toContain("ada offline");
+    await expect.poll(() => editorText(ada.page), { timeout: 60_000 }).toContain("bob offline");
+    await expect.poll(() => editorText(bob.page), { timeout: 60_000 }).toContain("ada offline");
     expect(await editorText(ada.page)).toBe(await editorText(bob.page));
     expect(await editorText(ada.page)).toContain("shared line");
     await Promise.all([ada.context.close(), bob.context.close()]);
@@ -124,7 +126,7 @@ describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 120_000 
 
     const offlineAt = Date.now();
     await ada.context.setOffline(true);
-    await ada.page.locator("[data-testid=status][data-status=offline]").waitFor({ timeout: 5_000 });
+    await ada.page.locator("[data-testid=status][data-status=offline]").waitFor({ timeout: 10_000 });
     const offlineAfterMs = Date.now() - offlineAt;
     await ada.page.locator(EDITOR).click();
     await ada.page.keyboard.press("Control+End");
@@ -140,9 +142,11 @@ describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 120_000 
     expect(await ada.page.getByTestId("status").getAttribute("data-status")).toBe("offline");
 
     await ada.context.setOffline(false);
-    await ada.page.locator("[data-testid=status][data-status=live]").waitFor({ timeout: 20_000 });
-    await expect.poll(() => unsynced(ada.page), { timeout: 20_000 }).toBe("0");
-    await expect.poll(() => editorText(bob.page), { timeout: 20_000 }).toBe("one two three ");
+    await ada.page.locator("[data-testid=status][data-status=live]").waitFor({ timeout: 60_000 }).catch(async (error: unknown) => {
+      throw new Error(`not live again: ${await ada.page.getByTestId("status").getAttribute("title")}`, { cause: error });
+    });
+    await expect.poll(() => unsynced(ada.page), { timeout: 60_000 }).toBe("0");
+    await expect.poll(() => editorText(bob.page), { timeout: 60_000 }).toBe("one two three ");
     console.log(`[offline] status offline ${offlineAfterMs} ms after setOffline(true)`);
 
     // A half-open socket: it stays open, nothing reaches the room. The next probe goes unanswered and the
@@ -151,11 +155,11 @@ describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 120_000 
     const silentAt = Date.now();
     await ada.page.keyboard.insertText("four");
     await expect.poll(() => unsynced(ada.page)).toBe("1");
-    await ada.page.locator("[data-testid=status][data-status=offline]").waitFor({ timeout: 20_000 });
+    await ada.page.locator("[data-testid=status][data-status=offline]").waitFor({ timeout: 60_000 });
     console.log(`[offline] status offline ${Date.now() - silentAt} ms after the room went silent`);
     await reconnect(ada);
-    await expect.poll(() => unsynced(ada.page), { timeout: 30_000 }).toBe("0");
-    await expect.poll(() => editorText(bob.page), { timeout: 20_000 }).toBe("one two three four");
+    await expect.poll(() => unsynced(ada.page), { timeout: 60_000 }).toBe("0");
+    await expect.poll(() => editorText(bob.page), { timeout: 60_000 }).toBe("one two three four");
     await Promise.all([ada.context.close(), bob.context.close()]);
   });
 
@@ -180,16 +184,16 @@ describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 120_000 
 
       ada = await person(adaUser, await launch());
       await ada.room.cut();
-      await ada.page.goto(`${webUrl}/d/${docId}`);
-      await ada.page.locator(EDITOR).waitFor({ timeout: 10_000 });
+      await ada.page.goto(`${webUrl}/d/${docId}`, { waitUntil: "domcontentloaded" });
+      await ada.page.locator(EDITOR).waitFor({ timeout: 60_000 });
       expect(await editorText(ada.page)).toBe("before\nafter, offline");
 
       const bob = await person(bobUser);
       await open(bob, docId);
       expect(await editorText(bob.page)).toBe("before\n");
       await reconnect(ada);
-      await expect.poll(() => editorText(bob.page), { timeout: 20_000 }).toBe("before\nafter, offline");
-      await expect.poll(() => unsynced(ada.page), { timeout: 20_000 }).toBe("0");
+      await expect.poll(() => editorText(bob.page), { timeout: 60_000 }).toBe("before\nafter, offline");
+      await expect.poll(() => unsynced(ada.page), { timeout: 60_000 }).toBe("0");
       await Promise.all([ada.context.close(), bob.context.close()]);
     } finally {
       rmSync(profile, { recursive: true, force: true });
@@ -233,11 +237,11 @@ describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 120_000 
       document.querySelector(".cm-content")!.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
     }, length);
     const lengthOf = (page: Page) => page.getByTestId("editor").getAttribute("data-length");
-    await expect.poll(() => lengthOf(ada.page), { timeout: 10_000 }).toBe(String(length));
+    await expect.poll(() => lengthOf(ada.page), { timeout: 60_000 }).toBe(String(length));
     const pastedAt = Date.now();
-    await expect.poll(() => lengthOf(bob.page), { timeout: 30_000 }).toBe(String(length));
+    await expect.poll(() => lengthOf(bob.page), { timeout: 60_000 }).toBe(String(length));
     console.log(`[offline] 3 MB paste seen by the other person ${Date.now() - pastedAt} ms later`);
-    await expect.poll(() => unsynced(ada.page), { timeout: 20_000 }).toBe("0");
+    await expect.poll(() => unsynced(ada.page), { timeout: 60_000 }).toBe("0");
     expect(await ada.page.getByTestId("status").getAttribute("data-status")).toBe("live");
     await Promise.all([ada.context.close(), bob.context.close()]);
   });
@@ -279,7 +283,7 @@ describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 120_000 
       new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
     });
     const timeToEditable = async () => {
-      await ada.page.waitForFunction(() => (window as unknown as { __editableAt?: number }).__editableAt !== undefined, null, { timeout: 20_000 });
+      await ada.page.waitForFunction(() => (window as unknown as { __editableAt?: number }).__editableAt !== undefined, null, { timeout: 60_000 });
       return ada.page.evaluate(() => {
         const open = performance.getEntriesByName("collab:doc-open")[0]!.startTime;
         const at = (window as unknown as { __editableAt: number }).__editableAt;
@@ -297,7 +301,7 @@ describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 120_000 
     }
     // And with the room unreachable: only the local copy can have put the text there.
     await ada.room.cut();
-    await ada.page.goto(`${webUrl}/d/${docId}`);
+    await ada.page.goto(`${webUrl}/d/${docId}`, { waitUntil: "domcontentloaded" });
     const offline = await timeToEditable();
     expect(await ada.page.getByTestId("editor").getAttribute("data-length")).toBe(String(content.length));
     console.log(

@@ -200,11 +200,10 @@ export class Connection {
   };
 
   #onOnline = (): void => {
-    // The network is back: waiting out a 10 s backoff would only look broken.
-    if (this.#retryTimer !== undefined) {
-      this.#attempt = 0;
-      this.reconnectNow();
-    }
+    // The network is back: waiting out a 10 s backoff would only look broken. (A socket we closed when the
+    // network went away only reports its close now; its close handler then retries at once.)
+    this.#attempt = 0;
+    if (this.#retryTimer !== undefined) this.reconnectNow();
   };
 
   #scheduleReconnect(): void {

@@ -57,11 +57,14 @@ export class LocalCopy {
 
   /** Records facts about the copy (fire and forget: losing one only costs accuracy, never text). */
   remember(facts: { roomSynced?: true; role?: Role; unsynced?: number }): void {
-    const persistence = this.#persistence;
-    if (!persistence || !this.#available) return;
-    for (const [key, value] of Object.entries(facts)) {
-      if (value !== undefined) persistence.set(key, value as string | number).catch(() => {});
-    }
+    // After the open: the room can answer before a slow IndexedDB has opened, and the fact must not be lost.
+    void this.loaded.then(({ available }) => {
+      const persistence = this.#persistence;
+      if (!persistence || !available || !this.#available) return;
+      for (const [key, value] of Object.entries(facts)) {
+        if (value !== undefined) persistence.set(key, value as string | number).catch(() => {});
+      }
+    });
   }
 
   /** Access ended: the text must not stay in this browser. */
