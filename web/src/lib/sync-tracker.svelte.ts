@@ -166,6 +166,9 @@ export class SyncTracker {
 
   #check = (): void => {
     const now = Date.now();
+    // Still sending (a large paste goes out in 1 MB slices): the room cannot have answered yet, and its
+    // silence only counts from when everything has left this browser.
+    if (this.#socket && this.#socket.bufferedAmount > 0) for (const probe of this.#probes) probe.sentAt = now;
     const oldest = this.#probes[0];
     if (oldest && now - oldest.sentAt > this.#options.livenessMs) {
       this.#detach();
