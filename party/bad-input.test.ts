@@ -33,7 +33,8 @@ const cases: [string, Uint8Array | string, number][] = [
   ["trailing bytes after a valid message", new Uint8Array([...updateMessage(validUpdate), 1, 2, 3]), CloseCode.MalformedMessage],
   ["an awareness update that is not JSON", new Uint8Array([1, 5, 1, 1, 1, 2, 0x7b, 0x7b]), CloseCode.MalformedMessage],
   ["a text frame", "hello?", CloseCode.MalformedMessage],
-  ["y-partykit's marker of a chunked upload over 1 MB", 'y-pk-batch#{"id":"x","type":"start","size":2000000,"count":2}', CloseCode.MessageTooLarge],
+  ["y-partykit's marker of a chunked upload past the document limit", `y-pk-batch#{"id":"x","type":"start","size":${Limits.maxDocumentBytes + 1},"count":9}`, CloseCode.MessageTooLarge],
+  ["a chunked upload that ends before it starts", 'y-pk-batch#{"id":"x","type":"end","size":2000000,"count":2}', CloseCode.MalformedMessage],
   ["a frame over the room's size limit", updateMessage(someUpdate("x".repeat(Limits.maxMessageBytes + 100))), CloseCode.MessageTooLarge],
 ];
 

@@ -29,9 +29,8 @@ import { ClientIdRecords } from "./client-id-records.ts";
 import { DrainCheck } from "./drain-check.ts";
 import { TokenBucket } from "./rate-limit.ts";
 import * as Y from "yjs";
+import { ChunkedUpload } from "./chunked-upload.ts";
 
-/** The prefix of y-partykit's chunked-upload markers (its `BATCH_SENTINEL`). */
-const CHUNKED_UPLOAD_MARKER = "y-pk-batch";
 /** Awareness frames per connection: one every 50 ms at most reaches the others; over 200 a second closes. */
 const AWARENESS_INTERVAL_MS = 50;
 const AWARENESS_FLOOD_PER_SECOND = 200;
@@ -43,6 +42,8 @@ interface Connected {
   peer: Peer;
   claims: RoomTokenClaims;
   throttle: AwarenessThrottle;
+  /** y-partykit's chunked uploads (frames over 1 MB) reassembled, up to MAX_DOCUMENT_BYTES. */
+  upload: ChunkedUpload;
   lastSeen: number;
   /** What the connection may send (every role): messages and bytes, and bytes of its own awareness. */
   messages: TokenBucket;
@@ -131,6 +132,7 @@ export default class DocumentRoom implements Party.Server {
       peer,
       claims,
       throttle: new AwarenessThrottle({ intervalMs: AWARENESS_INTERVAL_MS, floodPerSecond: AWARENESS_FLOOD_PER_SECOND }),
+      upload: new ChunkedUpload({ maxUploadBytes: this.#config.maxDocumentBytes, maxSliceBytes: this.#config.maxMessageBytes }),
       lastSeen: Date.now(),
       messages: new TokenBucket({ capacity: rate.messageBurst, perSecond: rate.messagesPerSecond }),
       bytes: new TokenBucket({ capacity: rate.byteBurst, perSecond: rate.bytesPerSecond }),
@@ -154,19 +156,16 @@ export default class DocumentRoom implements Party.Server {
     // Counted before anything is decoded: what a connection costs is bounded whatever it sends.
     if (!entry.messages.take(1)) return this.#reject(peer, CloseCode.RateLimited, `over ${this.#config.rate.messagesPerSecond} messages a second`);
     if (!entry.bytes.take(size)) return this.#reject(peer, CloseCode.RateLimited, `over ${this.#config.rate.bytesPerSecond} bytes a second`);
-    if (typeof message === "string") {
-      // y-partykit's provider announces updates over 1 MB with a text marker before sending them in chunks.
-      if (message.startsWith(CHUNKED_UPLOAD_MARKER)) {
-        return this.#reject(peer, CloseCode.MessageTooLarge, `updates over ${this.#config.maxMessageBytes} bytes are not accepted`);
-      }
-      return this.#reject(peer, CloseCode.MalformedMessage, "text frames are not part of the protocol");
-    }
-    const bytes = message instanceof ArrayBuffer ? new Uint8Array(message) : new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+    // Text frames are only y-partykit's chunked-upload markers; a reassembled upload is checked like any frame.
+    const received = entry.upload.receive(message);
+    if (received.kind === "refused") return this.#reject(peer, received.code, received.reason);
+    if (received.kind === "pending") return;
+    const bytes = received.bytes;
     // A viewer's writes are never applied, so they are never decoded: dropped on their header alone. (Its
     // sync step 2, the answer to the room's step 1, is normal traffic and goes the same way.)
     const header = peekHeader(bytes);
     if (entry.claims.role === "viewer" && header && isWrite(header)) return;
-    const verdict = inspectFrame(bytes, this.#config.maxMessageBytes, this.#config.awareness.maxEntriesPerFrame);
+    const verdict = inspectFrame(bytes, received.maxBytes, this.#config.awareness.maxEntriesPerFrame);
     if (!verdict.ok) return this.#reject(peer, verdict.code, verdict.reason);
     if (verdict.updateBytes > 0 && this.#store.wouldExceedMaxSize(verdict.updateBytes)) {
       return this.#reject(peer, CloseCode.DocumentTooLarge, `document would exceed ${this.#config.maxDocumentBytes} bytes`);

@@ -1,5 +1,6 @@
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { defineConfig, type ProxyOptions } from "vite";
+import { VitePWA } from "vite-plugin-pwa";
 import { readDevEnv } from "./dev-env.ts";
 
 export default defineConfig(() => {
@@ -21,7 +22,7 @@ export default defineConfig(() => {
     "/parties": { target: env.partyUrl, changeOrigin: true, ws: true },
   };
   return {
-    plugins: [svelte()],
+    plugins: [svelte(), offlineAppShell()],
     server: { host: env.host, port: env.port, strictPort: true, proxy },
     preview: { host: env.host, port: env.port, strictPort: true, proxy },
     build: {
@@ -52,4 +53,29 @@ function chunkFileName(chunk: { name: string; moduleIds: string[] }): string {
   });
   const name = packages.find((pkg) => pkg.includes("lang-")) ?? packages[0] ?? chunk.name;
   return `assets/${name}-[hash].js`;
+}
+
+/**
+ * The app shell offline: a production build registers a service worker (Workbox, generated at build time;
+ * nothing is fetched at run time) that precaches every built file, the editor and every language chunk
+ * included, and answers navigations (`/d/:id`, `/login`, ...) with `index.html`, so a document opens with no
+ * network and shows its local copy. `/api` and `/parties` are never cached: the worker and the rooms answer
+ * those, or nothing does. `npm run dev` has no service worker (the plugin's dev mode stays off), so a stale
+ * cache can never hide a code change there.
+ */
+function offlineAppShell() {
+  return VitePWA({
+    registerType: "autoUpdate",
+    injectRegister: "script",
+    manifest: false,
+    devOptions: { enabled: false },
+    workbox: {
+      globPatterns: ["**/*.{js,css,html,svg,png,ico,woff2}"],
+      navigateFallback: "/index.html",
+      navigateFallbackDenylist: [/^\/api\//, /^\/parties\//],
+      // The editor chunk (CodeMirror + Yjs) is larger than Workbox's 2 MiB default would allow.
+      maximumFileSizeToCacheInBytes: 5 * 1024 * 1024,
+      cleanupOutdatedCaches: true,
+    },
+  });
 }

@@ -5,7 +5,10 @@ import { RECONNECT_BACKOFF, fullJitterDelay, type BackoffOptions } from "./backo
 import { ConnectRefused } from "./connect-params.ts";
 import { forgetPeerClocks, publishOwnAwarenessOnly } from "./awareness-workarounds.ts";
 
-/** `connecting` until the first sync, `live` while synced, `offline` after a drop (reconnecting or failed). */
+/**
+ * `connecting` until the first sync, `live` while synced and the room answers, `offline` after a drop
+ * (reconnecting or failed), as soon as the browser reports offline, or when the room stops answering.
+ */
 export type ConnectionStatus = "connecting" | "live" | "offline";
 
 /**
@@ -29,6 +32,8 @@ export interface ConnectionOptions {
    */
   params?: () => Promise<Record<string, string>>;
   backoff?: BackoffOptions;
+  /** Called once the room (or the worker) refused us for good, with the close code. */
+  onFailure?: (code: number) => void;
 }
 
 /**
@@ -57,6 +62,7 @@ export class Connection {
 
   readonly #params: () => Promise<Record<string, string>>;
   readonly #backoff: BackoffOptions;
+  readonly #onFailure: ((code: number) => void) | undefined;
   #attempt = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #destroyed = false;
@@ -64,6 +70,7 @@ export class Connection {
   constructor(docId: string, doc: Y.Doc, options: ConnectionOptions = {}) {
     this.#params = options.params ?? (async () => ({}));
     this.#backoff = options.backoff ?? RECONNECT_BACKOFF;
+    this.#onFailure = options.onFailure;
     this.provider = new YPartyKitProvider(options.host ?? location.host, docId, doc, {
       party: PARTY_NAME,
       // The provider guesses ws/wss from the host name (ws only for localhost and private ranges);
@@ -77,7 +84,23 @@ export class Connection {
     this.provider.on("synced", this.#onSynced);
     this.provider.on("connection-close", this.#onClose);
     window.addEventListener("online", this.#onOnline);
+    window.addEventListener("offline", this.#onOffline);
+    if (navigator.onLine === false) {
+      this.status = "offline";
+      this.detail = "your browser is offline";
+    }
     this.provider.connect();
+  }
+
+  /**
+   * The room stopped answering while we expected it to (see SyncTracker): whatever the socket says, nothing
+   * reaches the room. Say so, and drop the socket so the usual reconnect takes over.
+   */
+  roomSilent(): void {
+    if (this.#destroyed || this.failure) return;
+    this.status = "offline";
+    this.detail = "the room is not answering, reconnecting";
+    this.provider.ws?.close();
   }
 
   /** Reconnect at once, e.g. from a "try again" button, even after a fatal close. */
@@ -94,6 +117,7 @@ export class Connection {
     this.#destroyed = true;
     clearTimeout(this.#retryTimer);
     window.removeEventListener("online", this.#onOnline);
+    window.removeEventListener("offline", this.#onOffline);
     // destroy() closes the socket and clears the provider's listeners, so our close handler does not run.
     this.provider.destroy();
     // The provider never destroys the awareness it created; that would leave its 15 s timer running.
@@ -109,10 +133,10 @@ export class Connection {
         if (!this.#destroyed) this.#fail(error.code, error.reason);
         return never();
       }
-      console.warn("Could not prepare the room connection; will retry", error);
+      if (navigator.onLine !== false) console.warn("Could not prepare the room connection; will retry", error);
       if (!this.#destroyed) {
         this.status = "offline";
-        this.detail = "could not prepare the connection, retrying";
+        this.detail = navigator.onLine === false ? "your browser is offline" : "could not prepare the connection, retrying";
         this.#scheduleReconnect();
       }
       return never();
@@ -122,7 +146,7 @@ export class Connection {
   };
 
   #onSynced = (synced: boolean): void => {
-    if (!synced) return;
+    if (!synced || navigator.onLine === false) return;
     this.#attempt = 0;
     this.status = "live";
     this.detail = undefined;
@@ -137,6 +161,10 @@ export class Connection {
     this.status = "offline";
     const name = closeCodeName(event.code);
     if (FATAL_CLOSE_CODES.has(event.code)) return this.#fail(event.code, event.reason);
+    if (navigator.onLine === false) {
+      this.detail = "your browser is offline";
+      return this.#scheduleReconnect();
+    }
     if (event.code === CloseCode.RoleChanged) {
       this.detail = "role changed, reconnecting";
       // Straight back after a synced connection; a room that keeps saying 4409 still gets backoff.
@@ -158,14 +186,24 @@ export class Connection {
     const name = closeCodeName(code) ?? String(code);
     this.failure = { code, name, reason };
     this.detail = `disconnected: ${name}`;
+    this.#onFailure?.(code);
   }
 
+  #onOffline = (): void => {
+    if (this.#destroyed || this.failure) return;
+    // Browsers keep an open socket for a while after the network is gone (a loopback one indefinitely):
+    // never show Live while the browser says nothing can reach the room. Closing it also stops sends that
+    // would vanish; the reconnect attempts wait for the network (token requests fail until then).
+    this.status = "offline";
+    this.detail = "your browser is offline";
+    this.provider.ws?.close();
+  };
+
   #onOnline = (): void => {
-    // The network is back: waiting out a 10 s backoff would only look broken.
-    if (this.#retryTimer !== undefined) {
-      this.#attempt = 0;
-      this.reconnectNow();
-    }
+    // The network is back: waiting out a 10 s backoff would only look broken. (A socket we closed when the
+    // network went away only reports its close now; its close handler then retries at once.)
+    this.#attempt = 0;
+    if (this.#retryTimer !== undefined) this.reconnectNow();
   };
 
   #scheduleReconnect(): void {

@@ -1,0 +1,127 @@
+import type { Role } from "@collab/protocol";
+import { IndexeddbPersistence } from "y-indexeddb";
+import type * as Y from "yjs";
+
+/**
+ * A document's copy in this browser: every update of the Y.Doc, local or from the room, in IndexedDB
+ * (`y-indexeddb`), so that what was typed survives a reload, a closed tab or a browser restart while the room
+ * is unreachable, and the editor opens from it before the network answers.
+ *
+ * One database per account and document, `collab:<userId>:<docId>`: another account on the same browser
+ * opens other databases and never sees these. They are deleted on logout ({@link deleteLocalCopies}) and when
+ * access to the document ends ({@link LocalCopy.erase}).
+ *
+ * Beside the updates, the database keeps (in y-indexeddb's `custom` store) whether it ever synced with the
+ * room (a copy that never did is only what we typed, not the document, and must not be shown as if it were),
+ * the role the room last granted (so the editor is writable offline), and how many changes the room has not
+ * acknowledged yet.
+ *
+ * @example
+ * const copy = new LocalCopy(user.id, docId, doc);
+ * const state = await copy.loaded; // { available: true, roomSynced: true, role: "editor", unsynced: 0 }
+ */
+export interface LocalCopyState {
+  /** False when IndexedDB could not be opened (private mode, quota, blocked): nothing survives a reload. */
+  available: boolean;
+  /** The copy has synced with the room before: it is the document, and can be shown at once. */
+  roomSynced: boolean;
+  role: Role | undefined;
+  /** Changes the room had not acknowledged when the last page closed. */
+  unsynced: number;
+}
+
+const DATABASE_PREFIX = "collab";
+
+export function localCopyName(userId: string, docId: string): string {
+  return `${DATABASE_PREFIX}:${userId}:${docId}`;
+}
+
+export class LocalCopy {
+  readonly loaded: Promise<LocalCopyState>;
+  #persistence: IndexeddbPersistence | undefined;
+  #available = false;
+
+  constructor(userId: string, docId: string, doc: Y.Doc) {
+    this.loaded = this.#open(localCopyName(userId, docId), doc);
+  }
+
+  /** True once loaded, unless IndexedDB failed: then unsynced changes live only in this tab. */
+  get available(): boolean {
+    return this.#available;
+  }
+
+  /** True for updates the local copy applied (they are not this person's new changes). */
+  isOrigin(origin: unknown): boolean {
+    return origin !== undefined && origin === this.#persistence;
+  }
+
+  /** Records facts about the copy (fire and forget: losing one only costs accuracy, never text). */
+  remember(facts: { roomSynced?: true; role?: Role; unsynced?: number }): void {
+    // After the open: the room can answer before a slow IndexedDB has opened, and the fact must not be lost.
+    void this.loaded.then(({ available }) => {
+      const persistence = this.#persistence;
+      if (!persistence || !available || !this.#available) return;
+      for (const [key, value] of Object.entries(facts)) {
+        if (value !== undefined) persistence.set(key, value as string | number).catch(() => {});
+      }
+    });
+  }
+
+  /** Access ended: the text must not stay in this browser. */
+  async erase(): Promise<void> {
+    this.#available = false;
+    await this.#persistence?.clearData().catch((error: unknown) => console.warn("Could not delete the local copy", error));
+  }
+
+  async destroy(): Promise<void> {
+    this.#available = false;
+    await this.#persistence?.destroy().catch(() => {});
+  }
+
+  async #open(name: string, doc: Y.Doc): Promise<LocalCopyState> {
+    const none: LocalCopyState = { available: false, roomSynced: false, role: undefined, unsynced: 0 };
+    if (typeof indexedDB === "undefined") return none;
+    try {
+      const persistence = new IndexeddbPersistence(name, doc);
+      this.#persistence = persistence;
+      // A failed open rejects `_db` and never resolves `whenSynced`. No timeout: the room's first sync shows
+      // the document anyway, and a slow open (a new profile on a loaded machine takes seconds) still counts.
+      await persistence._db;
+      await persistence.whenSynced;
+      const [roomSynced, role, unsynced] = await Promise.all([persistence.get("roomSynced"), persistence.get("role"), persistence.get("unsynced")]);
+      this.#available = true;
+      return {
+        available: true,
+        roomSynced: roomSynced === true,
+        role: typeof role === "string" ? (role as Role) : undefined,
+        unsynced: typeof unsynced === "number" ? unsynced : 0,
+      };
+    } catch (error) {
+      console.warn("No local copy of this document: IndexedDB is unavailable", error);
+      return none;
+    }
+  }
+}
+
+/**
+ * Deletes every local copy of one account (on logout). Other accounts' copies stay. Copies still open in
+ * another tab are deleted once that tab closes them (IndexedDB queues the deletion).
+ */
+export async function deleteLocalCopies(userId: string): Promise<void> {
+  if (typeof indexedDB === "undefined" || typeof indexedDB.databases !== "function") return;
+  const prefix = localCopyName(userId, "");
+  const databases = await indexedDB.databases();
+  await Promise.all(
+    databases
+      .flatMap((database) => (database.name?.startsWith(prefix) ? [database.name] : []))
+      .map(
+        (name) =>
+          new Promise<void>((resolve) => {
+            const request = indexedDB.deleteDatabase(name);
+            request.onsuccess = request.onerror = () => resolve();
+            // Blocked by an open connection in another tab: the deletion still happens when it closes.
+            request.onblocked = () => resolve();
+          }),
+      ),
+  );
+}
