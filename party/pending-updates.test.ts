@@ -43,18 +43,28 @@ afterAll(async () => {
 let nextClientId = 4_000_000;
 
 /**
- * An update the room cannot integrate: `bytes` of text by a fresh client id, without that client's first
- * character, which it depends on. Yjs keeps it as pending until the first character arrives, which never does.
+ * Updates the room cannot integrate, from one Yjs client (one client id, as a real provider has: the room
+ * allows only a few per connection): each call returns `bytes` more of its text, and the client's first
+ * character, which all of it depends on, is never sent. Yjs keeps it all as pending.
  */
-function gappedUpdate(bytes: number): Uint8Array {
+function gappedWriter(): (bytes: number) => Uint8Array {
   const doc = new Y.Doc();
   doc.clientID = nextClientId++;
   const text = doc.getText("content");
   text.insert(0, "a");
-  const afterFirst = Y.encodeStateVector(doc);
-  // Many small inserts, each its own struct: the shape that made the room's memory grow fastest.
-  for (let i = 0; i < bytes / 8; i++) text.insert(text.length, "b".repeat(4) + String(i % 10));
-  return Y.encodeStateAsUpdate(doc, afterFirst);
+  let sentUpTo = Y.encodeStateVector(doc);
+  return (bytes) => {
+    // Many small inserts, each its own struct: the shape that made the room's memory grow fastest.
+    for (let i = 0; i < bytes / 8; i++) text.insert(text.length, "b".repeat(4) + String(i % 10));
+    const update = Y.encodeStateAsUpdate(doc, sentUpTo);
+    sentUpTo = Y.encodeStateVector(doc);
+    return update;
+  };
+}
+
+/** One gapped update from a fresh client. */
+function gappedUpdate(bytes: number): Uint8Array {
+  return gappedWriter()(bytes);
 }
 
 function syncUpdateFrame(update: Uint8Array): Uint8Array {
@@ -98,8 +108,9 @@ describe("pending updates", () => {
     const attacker = await rawSocket(partyUrl, docId, await owner.roomToken(docId));
     let sent = 0;
     attacker.socket.on("close", () => (sent = Infinity));
+    const write = gappedWriter();
     for (let i = 0; i < 20 && sent !== Infinity; i++) {
-      const update = gappedUpdate(16 * 1024);
+      const update = write(16 * 1024);
       attacker.socket.send(syncUpdateFrame(update));
       sent += update.byteLength;
       await new Promise((r) => setTimeout(r, 20));
