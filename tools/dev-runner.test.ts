@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isPortFree } from "./stack/ports.ts";
-import { startDevRun, type DevRun } from "./testing/dev-run.ts";
+import { listens } from "./stack/service.ts";
+import { processesOf, startDevRun, type DevRun } from "./testing/dev-run.ts";
 import { processTable, type ProcessInfo } from "./testing/processes.ts";
 
 /**
@@ -47,8 +48,26 @@ async function leftovers(run: DevRun, withinMs: number): Promise<string[]> {
 }
 
 describe("npm run dev leaves nothing behind", () => {
-  it("after a SIGHUP to the runner (a closed terminal)", { timeout: 120_000 }, async () => {
+  it("after a SIGHUP to the runner (a closed terminal), and a crashed party is restarted before that", { timeout: 180_000 }, async () => {
     const run = await startDev();
+    // One dead service does not take the stack down: the party comes back on its port, the rest stays.
+    const party = run.processes.find((p) => /node\S* \S*partykit dev/.test(p.command))!;
+    const web = run.processes.find((p) => /node\S* \S*vite/.test(p.command))!;
+    const before = run.output().length;
+    process.kill(party.pid, "SIGKILL");
+    const deadline = Date.now() + 90_000;
+    const back = async () => {
+      const again = processesOf(run.npm.pid!).some((p) => p.pid !== party.pid && /node\S* \S*partykit dev/.test(p.command));
+      return again && run.output().slice(before).includes("restarting") && (await listens(run.ports.PARTY_PORT).catch(() => false));
+    };
+    while (!(await back())) {
+      if (Date.now() > deadline) throw new Error(`the party did not come back:\n${run.output().slice(before)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(run.output().slice(before)).toMatch(/party was killed \(SIGKILL\); restarting in 1 s/);
+    expect(processTable().some((p) => p.pid === web.pid), "the web server kept running").toBe(true);
+    expect(run.output()).not.toContain("stopping");
+    for (const p of processesOf(run.npm.pid!)) if (!run.processes.includes(p)) run.processes.push(p), seen.set(p.pid, p);
     process.kill(run.runner, "SIGHUP");
     expect(await leftovers(run, 20_000)).toEqual([]);
   });

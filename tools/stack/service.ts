@@ -43,6 +43,9 @@ export interface Service {
   respawn(): Promise<Service>;
 }
 
+/** Generous: on a loaded 2-core machine wrangler alone has taken over 60 s to bundle and start. */
+const READY_TIMEOUT_MS = 120_000;
+
 const COLORS = [36, 35, 33, 32, 34, 31];
 let colorIndex = 0;
 /** One colour per service name, kept when it restarts. */
@@ -119,7 +122,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     },
   };
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? READY_TIMEOUT_MS);
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       const { code, signal } = await exit;
@@ -129,7 +132,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     await new Promise((r) => setTimeout(r, 200));
   }
   await service.stop();
-  throw new Error(`${options.name} was not ready within ${options.readyTimeoutMs ?? 60_000} ms:\n${recent}`);
+  throw new Error(`${options.name} was not ready within ${options.readyTimeoutMs ?? READY_TIMEOUT_MS} ms:\n${recent}`);
 }
 
 /** Resolves when a TCP connection to `port` on 127.0.0.1 opens: a probe that no server logs as a request. */

@@ -40,11 +40,17 @@ export async function startDevRun(dataDir: string, extraEnv: NodeJS.ProcessEnv =
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  const table = processTable();
-  const tree = processTree(npm.pid!, table);
-  const groups = new Set(tree.map((p) => p.pgid));
-  const processes = table.filter((p) => tree.includes(p) || (groups.has(p.pgid) && p.pgid !== process.pid));
+  const processes = processesOf(npm.pid!);
+  const tree = processTree(npm.pid!);
   const runner = tree.find((p) => /^(\S*\/)?node .*tools\/dev\.ts/.test(p.command));
   if (!runner) throw new Error(`no runner in the tree:\n${tree.map((p) => p.command).join("\n")}`);
   return { npm, runner: runner.pid, ports, webUrl: `http://127.0.0.1:${ports.WEB_PORT}`, processes, output: () => output };
+}
+
+/** The processes of a run: the tree under npm, and every process in the process groups in it. */
+export function processesOf(npmPid: number): ProcessInfo[] {
+  const table = processTable();
+  const tree = processTree(npmPid, table);
+  const groups = new Set(tree.map((p) => p.pgid));
+  return table.filter((p) => tree.includes(p) || (groups.has(p.pgid) && p.pgid !== process.pid));
 }
