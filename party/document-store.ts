@@ -42,8 +42,10 @@ export interface DocumentStoreHooks {
  */
 export class DocumentStore {
   readonly commit: GroupCommit;
-  /** Given to y-partykit: the same object every time, or it warns that options changed. */
+  /** Given to y-partykit for editors: the same object every time. */
   readonly yOptions: YPartyKitOptions;
+  /** The same for viewers, read-only. One object, made once, like `yOptions`. */
+  readonly viewerOptions: YPartyKitOptions;
   readonly #room: Party.Room;
   readonly #config: RoomConfig;
   readonly #hooks: DocumentStoreHooks;
@@ -69,7 +71,12 @@ export class DocumentStore {
     this.#log = new UpdateLog(room.storage, (error) => this.#storageFailed(error));
     this.#postgres = new PostgresSnapshots(config);
     this.commit = new GroupCommit(() => this.#commitUpdates(), { unsafeCommitDelayMs: config.unsafeCommitDelayMs });
-    this.yOptions = { gc: true, load: async () => this.#source ?? null };
+    // y-partykit compares each connection's options with the first ones by JSON.stringify and logs an error
+    // when they differ. `readOnly` differs per connection by design (it only decides whether that socket's
+    // updates are applied), so both objects serialize to the same description of the document's options.
+    const description = { toJSON: () => ({ gc: true, load: "the room's document" }) };
+    this.yOptions = { gc: true, load: async () => this.#source ?? null, ...description };
+    this.viewerOptions = { ...this.yOptions, readOnly: true };
     this.#snapshots = new SnapshotScheduler({
       save: () => this.#saveSnapshot(),
       debounceMs: config.snapshotDebounceMs,

@@ -45,8 +45,13 @@ export class Peer {
     this.#onSend(typeof data === "string" ? data.length : data.byteLength);
   }
 
-  /** Closes the socket and forgets the peer at once (its awareness is removed for everyone). */
+  /**
+   * Closes the socket and forgets the peer at once (its awareness is removed for everyone). Once only:
+   * y-partykit answers the close event by calling close() again, without a code, and a second close of a
+   * closing socket makes workerd log "Uncaught exception ... disconnected".
+   */
   close(code?: number, reason?: string): void {
+    if (this.#closed) return;
     try {
       this.socket.close(code, reason);
     } catch {

@@ -144,7 +144,7 @@ export default class DocumentRoom implements Party.Server {
     this.#idleTimer ??= setInterval(() => this.#closeIdle(), Math.min(5_000, this.#config.idleTimeoutMs / 3, this.#config.maxPendingMs / 3));
     this.#publishPresence();
     // Viewers: y-partykit answers their sync requests but never applies their updates; awareness still flows.
-    await onConnect(peer as unknown as Party.Connection, this.#room, claims.role === "viewer" ? { ...this.#store.yOptions, readOnly: true } : this.#store.yOptions);
+    await onConnect(peer as unknown as Party.Connection, this.#room, claims.role === "viewer" ? this.#store.viewerOptions : this.#store.yOptions);
   }
 
   onMessage(message: string | ArrayBuffer | ArrayBufferView, socket: Party.Connection): void {

@@ -1,5 +1,6 @@
 import { svelte } from "@sveltejs/vite-plugin-svelte";
-import { defineConfig, type ProxyOptions } from "vite";
+import type { Socket } from "node:net";
+import { createLogger, defineConfig, type ProxyOptions } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 import { readDevEnv } from "./dev-env.ts";
 
@@ -19,10 +20,11 @@ export default defineConfig(() => {
           if (!request.getHeader("cf-connecting-ip")) request.setHeader("cf-connecting-ip", incoming.socket.remoteAddress ?? "unknown");
         }),
     },
-    "/parties": { target: env.partyUrl, changeOrigin: true, ws: true },
+    "/parties": { target: env.partyUrl, changeOrigin: true, ws: true, configure: (proxy) => proxy.on("proxyReqWs", passResetsOn) },
   };
   return {
     plugins: [svelte(), offlineAppShell()],
+    customLogger: quietLogger(),
     server: { host: env.host, port: env.port, strictPort: true, proxy },
     preview: { host: env.host, port: env.port, strictPort: true, proxy },
     build: {
@@ -38,6 +40,35 @@ export default defineConfig(() => {
     },
   };
 });
+
+/** A dropped connection, not a fault: a tab closed, a laptop slept, a server restarted. */
+const DROPPED = new Set(["ECONNRESET", "EPIPE", "ECONNREFUSED", "ECONNABORTED"]);
+
+/**
+ * Vite's logger, minus the stack trace it prints for every room socket that ends abruptly ("ws proxy error:
+ * read ECONNRESET" each time a tab closes). Every other error still shows.
+ */
+function quietLogger() {
+  const logger = createLogger();
+  const error = logger.error.bind(logger);
+  logger.error = (message, options) => {
+    const code = (options?.error as NodeJS.ErrnoException | undefined)?.code;
+    if (code && DROPPED.has(code) && /ws proxy/.test(message)) return;
+    error(message, options);
+  };
+  return logger;
+}
+
+/**
+ * A browser that vanishes resets its connection; Vite's proxy would answer by half-closing the party's side
+ * (end()), which the party reports as an error ("Network connection lost"). Dropping that connection at
+ * once tells the party what happened: the peer is gone.
+ */
+function passResetsOn(proxyRequest: { on(event: "upgrade", listener: (response: unknown, upstream: Socket) => void): void }, _request: unknown, client: Socket) {
+  proxyRequest.on("upgrade", (_response, upstream) => {
+    client.on("error", () => upstream.destroy());
+  });
+}
 
 /**
  * Names split-out chunks after the package they hold (`codemirror-lang-python-[hash].js`) rather than after

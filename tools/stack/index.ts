@@ -71,22 +71,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const settings = { databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, quiet: options.quiet };
     const secrets = options.secrets ?? randomSecrets();
     const [partyPort, workerPort, inspectorPort] = [await port("party"), await port("worker"), await freePort()];
+    const webPort = options.web ? await port("web") : 0;
     const partyUrl = `http://127.0.0.1:${partyPort}`;
+    const workerUrl = `http://127.0.0.1:${workerPort}`;
+    // All three at once: each only needs the others' addresses, known by now, and start-up is mostly
+    // waiting for bundlers.
     const started = await Promise.allSettled([
       startParty({ ...settings, roomTokenSecret: secrets.roomTokenSecret, port: partyPort, persistDir: join(options.dataDir, "party"), vars: { ...options.partyVars, ...presenceVars } }),
       startWorker({ ...settings, ...secrets, partyUrl, port: workerPort, inspectorPort, persistDir: join(options.dataDir, "worker"), vars: presenceVars }),
+      ...(options.web ? [startWeb({ port: webPort, workerUrl, partyUrl, quiet: options.quiet })] : []),
     ]);
-    // Keep whichever started, so that `stop` ends it when the other failed.
+    // Keep whichever started, so that `stop` ends it when another failed.
     for (const result of started) if (result.status === "fulfilled") services.push(result.value);
     const failed = started.find((result) => result.status === "rejected");
     if (failed) throw failed.reason;
-    const workerUrl = `http://127.0.0.1:${workerPort}`;
-    let webUrl = "";
-    if (options.web) {
-      const webPort = await port("web");
-      services.push(await startWeb({ port: webPort, workerUrl, partyUrl, quiet: options.quiet }));
-      webUrl = `http://127.0.0.1:${webPort}`;
-    }
+    const webUrl = options.web ? `http://127.0.0.1:${webPort}` : "";
     const urls = { webUrl, workerUrl, partyUrl, databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, roomTokenSecret: secrets.roomTokenSecret, upstash };
     return { urls, secrets, services, upstash, stop };
   } catch (error) {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { answers, startService, type Service } from "./service.ts";
+import { answers, listens, startService, type Service } from "./service.ts";
 
 /** The repository root (this file is tools/stack/servers.ts). */
 export const ROOT = join(import.meta.dirname, "..", "..");
@@ -43,10 +43,18 @@ export function startParty(options: PartyOptions): Promise<Service> {
     ],
     cwd: ROOT,
     env: { PARTYKIT_TELEMETRY: "0", DO_NOT_TRACK: "1" },
-    ready: () => answers(`http://127.0.0.1:${options.port}/`),
+    // partykit dev starts listening once the room bundle is loaded; an HTTP probe would log "GET / 404".
+    ready: () => listens(options.port),
     quiet: options.quiet,
+    hide: PARTYKIT_CHATTER,
   });
 }
+
+/**
+ * partykit dev logs every request at a fixed level (no flag changes it): a line per socket and presence post.
+ * Requests that worked, and the list of its addresses at start-up, are left out of the terminal; 5xx stay.
+ */
+const PARTYKIT_CHATTER = /^\[pk:inf\] (?:(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+ [1-4]\d\d |- https?:\/\/)/;
 
 export interface WorkerOptions extends DatabaseSettings, Secrets {
   port: number;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { once } from "node:events";
 import { join } from "node:path";
 
@@ -18,6 +18,8 @@ export interface ServiceOptions {
   readyTimeoutMs?: number;
   /** Print the service's output (prefixed). Tests keep it quiet unless STACK_LOGS=1. */
   quiet?: boolean;
+  /** Lines not worth a place in the terminal (e.g. partykit's line per request); still kept for `output()`. */
+  hide?: RegExp;
 }
 
 export interface ServiceExit {
@@ -40,6 +42,9 @@ export interface Service {
   /** Starts the same server again (same ports and arguments), e.g. after it crashed. */
   respawn(): Promise<Service>;
 }
+
+/** Generous: on a loaded 2-core machine wrangler alone has taken over 60 s to bundle and start. */
+const READY_TIMEOUT_MS = 120_000;
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 let colorIndex = 0;
@@ -75,7 +80,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     if (!options.quiet) {
       // Keep colours, drop the cursor movements (erase line, move up) that partykit's live display uses.
       const clean = text.replace(/\x1b\[[0-9;]*[A-HJKSTfGsu]/g, "");
-      for (const line of clean.split("\n")) if (line.trim()) process.stdout.write(prefix + line + "\n");
+      for (const line of clean.split("\n")) {
+        if (line.trim() && !options.hide?.test(line.replace(/\x1b\[[0-9;]*m/g, ""))) process.stdout.write(prefix + line + "\n");
+      }
     }
   };
   child.stdout!.on("data", onData);
@@ -115,7 +122,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     },
   };
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? READY_TIMEOUT_MS);
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       const { code, signal } = await exit;
@@ -125,7 +132,18 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     await new Promise((r) => setTimeout(r, 200));
   }
   await service.stop();
-  throw new Error(`${options.name} was not ready within ${options.readyTimeoutMs ?? 60_000} ms:\n${recent}`);
+  throw new Error(`${options.name} was not ready within ${options.readyTimeoutMs ?? READY_TIMEOUT_MS} ms:\n${recent}`);
+}
+
+/** Resolves when a TCP connection to `port` on 127.0.0.1 opens: a probe that no server logs as a request. */
+export async function listens(port: number): Promise<boolean> {
+  const socket = connect({ port, host: "127.0.0.1" });
+  try {
+    await once(socket, "connect");
+    return true;
+  } finally {
+    socket.destroy();
+  }
 }
 
 /** Resolves when an HTTP GET to `url` gets any response. */

@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { startDevRun, type DevRun } from "./testing/dev-run.ts";
+import { normalUse } from "./testing/normal-use.ts";
+
+/**
+ * The terminal of `npm run dev` stays calm through ordinary use: no stack traces, no errors, no line per
+ * request or socket. The session is tools/testing/normal-use.ts; what it printed is shown when this fails.
+ */
+const dataDir = mkdtempSync(join(tmpdir(), "collab-dev-terminal-"));
+let run: DevRun | undefined;
+afterAll(async () => {
+  if (run) {
+    process.kill(run.runner, "SIGTERM");
+    await new Promise((resolve) => run!.npm.once("exit", resolve));
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/**
+ * Not fixed yet: deleting a document with a tab open still makes workerd log one "Uncaught exception ...
+ * kj/async.c++:211: disconnected" (a member's removal no longer does: see party/peer.ts). Its cause lies
+ * between partykit's dev entry worker and the room's socket; it is counted, not hidden, in the line budget.
+ */
+const KNOWN_DELETION_LINE = /kj\/async\.c\+\+:211: disconnected|^party\s*│\s+stack: /;
+
+/** Colour codes out, one entry per non-empty line. */
+const linesOf = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "").split("\n").filter((line) => line.trim());
+
+describe("the dev terminal", () => {
+  it("prints no error and at most a few lines for a session of normal use", { timeout: 180_000 }, async () => {
+    run = await startDevRun(dataDir);
+    const startup = linesOf(run.output());
+    const before = run.output().length;
+    await normalUse(run.webUrl);
+    const session = linesOf(run.output().slice(before));
+    console.log(`start-up: ${startup.length} lines; normal use: ${session.length} lines`);
+    if (session.length) console.log(session.join("\n"));
+    expect(startup.filter((line) => /404|error|✘/i.test(line)), "start-up").toEqual([]);
+    const errors = session.filter((line) => /error|✘|exception|^\S+\s*│\s+at /i.test(line) && !KNOWN_DELETION_LINE.test(line));
+    expect(errors, "errors during normal use").toEqual([]);
+    // The deletion's one line, not a second one from the member's removal.
+    expect(session.filter((line) => /kj\/async\.c\+\+:211: disconnected/.test(line)).length).toBeLessThanOrEqual(1);
+    expect(session.length).toBeLessThanOrEqual(5);
+  });
+});
