@@ -96,7 +96,7 @@ async function runOne(attack: BenchAttack, options: AttackScenarioOptions, rando
     await sleep(Math.min(1_000, Math.max(0, deadline - performance.now())));
     bulk?.stop();
     await attacker.stop();
-    const [sameRoom, otherRoom] = await Promise.all([same.stop(), other.stop()]);
+    const [sameRoom, otherRoom] = await Promise.all([same.stop(1_000), other.stop(1_000)]);
     const rssPeakBytes = rss.stop();
     const closed = attacker.closed;
     return {
@@ -131,8 +131,12 @@ async function startAttacker(attack: BenchAttack, context: AttackerContext): Pro
   const { random } = context;
   const peer = await openSocket(context, attack === "viewer-write-flood" ? context.viewerParams : context.editorParams);
   let running = true;
+  let draining = false;
   const attacker: Attacker = { sentFrames: 0, sentBytes: 0, stop: async () => {} };
-  void peer.closed.then(({ code }) => (attacker.closed ??= { code, at: performance.now() }));
+  // Only the room's close counts, not the attacker's own hang-up at the end.
+  void peer.closed.then(({ code }) => {
+    if (running || draining) attacker.closed ??= { code, at: performance.now() };
+  });
   const send = (frame: Uint8Array) => {
     if (!running || attacker.closed || peer.socket.readyState !== peer.socket.OPEN) return;
     peer.socket.send(frame);
@@ -193,8 +197,10 @@ async function startAttacker(attack: BenchAttack, context: AttackerContext): Pro
     await done;
     if (attack === "slow-reader" && !attacker.closed) {
       // Read what piled up: a close the room sent waits behind it.
+      draining = true;
       peer.socket.resume();
       await Promise.race([peer.closed, sleep(5_000)]);
+      draining = false;
     }
     peer.socket.terminate();
   };
