@@ -78,8 +78,9 @@ async function runOne(attack: BenchAttack, options: AttackScenarioOptions, rando
   let attacker: Attacker | undefined;
   try {
     await Promise.all([same.ready(), other.ready()]);
-    // Receivers an amplified broadcast reaches, as a busy document has.
-    if (attack === "awareness-amplification") extras.push(...Array.from({ length: 4 }, () => options.factory(docId)));
+    // Receivers an amplified broadcast reaches, as a busy document has; for the slow reader, writers whose
+    // traffic it does not read.
+    if (attack === "awareness-amplification" || attack === "slow-reader") extras.push(...Array.from({ length: 4 }, () => options.factory(docId)));
     await Promise.all(extras.map((c) => c.synced));
     await sleep(300);
     const pgid = options.serverPgid?.();
@@ -89,12 +90,12 @@ async function runOne(attack: BenchAttack, options: AttackScenarioOptions, rando
     other.start();
     const started = performance.now();
     attacker = await startAttacker(attack, { ...options, docId, random, victim: same.writer });
-    const bulk = attack === "slow-reader" ? bulkWriter(same.writer) : undefined;
+    const bulk = attack === "slow-reader" ? extras.map(bulkWriter) : [];
     const deadline = started + options.seconds * 1000;
     while (performance.now() < deadline && !attacker.closed) await sleep(20);
     // Keep the probes going a little past a close: a stall that outlasts the attacker still counts.
     await sleep(Math.min(1_000, Math.max(0, deadline - performance.now())));
-    bulk?.stop();
+    bulk.forEach((writer) => writer.stop());
     await attacker.stop();
     const [sameRoom, otherRoom] = await Promise.all([same.stop(1_000), other.stop(1_000)]);
     const rssPeakBytes = rss.stop();
@@ -207,9 +208,12 @@ async function startAttacker(attack: BenchAttack, context: AttackerContext): Pro
   return attacker;
 }
 
-/** Honest bulk traffic for the slow reader to not read: 32 KB inserted and deleted every 20 ms. */
+/**
+ * Honest bulk traffic for the slow reader not to read: 8 KB inserted and deleted every 20 ms (~400 KB/s,
+ * under the per-connection byte rate a room may enforce); four of them make ~1.6 MB/s towards every peer.
+ */
 function bulkWriter(client: BenchClient): { stop(): void } {
-  const chunk = "b".repeat(32 * 1024);
+  const chunk = "b".repeat(8 * 1024);
   const timer = setInterval(() => {
     client.text.insert(0, chunk);
     client.text.delete(0, chunk.length);
