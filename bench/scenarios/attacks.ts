@@ -8,6 +8,7 @@ import { Probe, type ProbeReport } from "../probe.ts";
 import type { TokenParams } from "../tokens.ts";
 import { watchWorkerdRss, workerdRssBytes } from "../workerd-memory.ts";
 import { sleep } from "./rooms.ts";
+import * as Y from "yjs";
 
 /**
  * Each attack of issue 8 against our room, one after another, each in rooms of its own. Honest probes (an
@@ -187,7 +188,11 @@ async function startAttacker(attack: BenchAttack, context: AttackerContext): Pro
     }
     case "forged-client-id":
       // The honest probe's own id, at the clocks it is about to use: a room that takes this drops its edits.
-      done = every(100, () => send(updateFrame(forgedUpdate(context.victim.doc, context.victim.doc.clientID, "[forged]"))));
+      // Only once the probe wrote under its id: an id nobody wrote under yet belongs to nobody.
+      done = every(100, () => {
+        const { doc } = context.victim;
+        if (Y.getState(doc.store, doc.clientID) > 0) send(updateFrame(forgedUpdate(doc, doc.clientID, "[forged]")));
+      });
       break;
     case "garbage":
       done = every(50, () => send(garbageFrame(random, 64)));
