@@ -48,10 +48,11 @@ describe("bench attack scenario", () => {
     for (const r of results) console.log(attackLine(r));
     expect(results.map((r) => r.attack)).toEqual([...BENCH_ATTACKS]);
     for (const r of results) {
+      expect(r.error).toBeUndefined();
       expect(r.sentFrames).toBeGreaterThan(0);
       expect(r.rssPeakBytes).toBeGreaterThan(10 * 2 ** 20);
       // The probe in another room is the control: it keeps delivering whatever happens here.
-      expect(r.otherRoom.delivered).toBeGreaterThan(0);
+      expect(r.otherRoom!.delivered).toBeGreaterThan(0);
     }
     expect(results.find((r) => r.attack === "garbage")?.closedCode).toBe(CloseCode.MalformedMessage);
   });

@@ -137,12 +137,12 @@ export function attacksTable(run: BenchRun): string {
         row([
           s.server,
           r.attack,
-          r.closedCode === undefined ? "NOT CLOSED" : `${r.closedCode} ${r.closedName} after ${r.closedAfterMs!.toFixed(0)} ms`,
+          r.error ? `NOT MEASURED: ${r.error}` : r.closedCode === undefined ? "NOT CLOSED" : `${r.closedCode} ${r.closedName} after ${r.closedAfterMs!.toFixed(0)} ms`,
           `${r.sentFrames} frames, ${(r.sentBytes / 2 ** 20).toFixed(1)} MB`,
           r.rssBeforeBytes === undefined || r.rssPeakBytes === undefined ? "–" : `${mb(r.rssBeforeBytes)} → ${mb(r.rssPeakBytes)}`,
-          r.sameRoom.longestGapMs.toFixed(0),
-          r.otherRoom.longestGapMs.toFixed(0),
-          `${r.sameRoom.delivered}/${r.sameRoom.sent} · ${r.otherRoom.delivered}/${r.otherRoom.sent}`,
+          r.sameRoom?.longestGapMs.toFixed(0) ?? "–",
+          r.otherRoom?.longestGapMs.toFixed(0) ?? "–",
+          r.sameRoom && r.otherRoom ? `${r.sameRoom.delivered}/${r.sameRoom.sent} · ${r.otherRoom.delivered}/${r.otherRoom.sent}` : "–",
         ]),
       );
     }
@@ -152,6 +152,7 @@ export function attacksTable(run: BenchRun): string {
 
 /** One attack in a line, for the progress log. */
 export function attackLine(r: AttackResult): string {
+  if (r.error || !r.sameRoom || !r.otherRoom) return `${r.attack}: not measured: ${r.error}`;
   const closed = r.closedCode === undefined ? "NOT CLOSED" : `closed ${r.closedCode} ${r.closedName} after ${r.closedAfterMs!.toFixed(0)} ms`;
   const rss = r.rssBeforeBytes === undefined || r.rssPeakBytes === undefined ? "" : `, workerd ${mb(r.rssBeforeBytes)} → ${mb(r.rssPeakBytes)} MB`;
   return `${r.attack}: ${closed}${rss}, stall ${r.sameRoom.longestGapMs.toFixed(0)} ms here / ${r.otherRoom.longestGapMs.toFixed(0)} ms elsewhere`;
