@@ -169,6 +169,7 @@ export async function runPlan(server: RunningServer, plan: Plan, context: RunCon
         seed,
         serverPgid: () => server.pgid(),
         prepare: server.target.prepare,
+        ...(server.restart ? { beforeEach: () => server.restart!({ fresh: true }) } : {}),
         onProgress,
       });
       for (const r of results.attacks) progress.note(attackLine(r));

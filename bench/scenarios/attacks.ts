@@ -32,6 +32,11 @@ export interface AttackScenarioOptions {
   attacks?: readonly BenchAttack[];
   serverPgid?: () => Pgids | undefined;
   prepare?: (docIds: string[]) => Promise<void>;
+  /**
+   * Runs before each attack, e.g. a fresh server: each attack then starts from the same baseline memory, and
+   * one that wrecks the room does not spoil the next.
+   */
+  beforeEach?: () => Promise<void>;
   onProgress?: (line: string) => void;
 }
 
@@ -59,6 +64,7 @@ export async function runAttacks(options: AttackScenarioOptions): Promise<Attack
   for (const attack of options.attacks ?? BENCH_ATTACKS) {
     options.onProgress?.(`attack ${attack}`);
     try {
+      await options.beforeEach?.();
       results.push(await runOne(attack, options, createRandom(options.seed).fork(attack)));
     } catch (error) {
       // A room an attack has wrecked (probes that cannot even sync) is a finding too; the next attack runs.
