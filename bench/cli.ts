@@ -6,7 +6,7 @@ import { renderChart } from "./chart.ts";
 import { FULL_PLAN, QUICK_PLAN, runPlan, type Plan } from "./plan.ts";
 import { Progress } from "./progress.ts";
 import { randomSeed } from "../tools/random.ts";
-import { comparisonTable, errorsText, targetsTable } from "./report.ts";
+import { attacksTable, comparisonTable, errorsText, targetsTable } from "./report.ts";
 import { describeMachine, toJson, type BenchRun } from "./results.ts";
 import { SERVER_NAMES, startServer, type ServerName } from "./servers.ts";
 import { checkTargets } from "./targets.ts";
@@ -20,7 +20,7 @@ import { checkTargets } from "./targets.ts";
  *   npm run bench -- --servers collab,y-websocket-server --seed 42
  */
 const USAGE = `usage: npm run bench -- [--quick] [--servers ${SERVER_NAMES.join(",")}] [--seed N] [--out DIR]
-       [--only load,replay,cold,scale] [--party-var K=V ...]   (room variables for collab, for experiments)`;
+       [--only load,replay,cold,scale,attacks] [--party-var K=V ...]   (room variables for collab, for experiments)`;
 const { values } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
@@ -67,6 +67,7 @@ const plan: Plan = only
       replays: only.includes("replay") ? basePlan.replays : [],
       coldLoad: only.includes("cold") && basePlan.coldLoad,
       ...(only.includes("scale") && basePlan.scale ? { scale: basePlan.scale } : {}),
+      ...(only.includes("attacks") && basePlan.attacks ? { attacks: basePlan.attacks } : {}),
     }
   : basePlan;
 
@@ -116,7 +117,8 @@ for (const name of servers) {
 }
 
 const checks = checkTargets(run);
-const tables = `## Comparison\n\n${comparisonTable(run)}\n\n## Targets\n\n${targetsTable(checks)}\n`;
+const attacks = attacksTable(run);
+const tables = `## Comparison\n\n${comparisonTable(run)}\n\n## Targets\n\n${targetsTable(checks)}\n${attacks ? `\n## Attacks on our room\n\n${attacks}\n` : ""}`;
 const errors = errorsText(run);
 console.log(`\n${tables}${errors ? `\n## Errors\n\n${errors}\n` : ""}`);
 

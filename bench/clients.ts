@@ -78,7 +78,14 @@ function partyClient(target: Target, docId: string): BenchClient {
     drops: () => drops,
     destroy: () => {
       wasConnected = false;
-      provider.destroy();
+      try {
+        provider.destroy();
+      } catch {
+        // The provider cannot destroy itself once Yjs changed the doc's client id (someone wrote under it:
+        // the forged-client-id attack); close its socket instead.
+        provider.shouldConnect = false;
+        provider.ws?.close();
+      }
       doc.destroy();
     },
   };

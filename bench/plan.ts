@@ -3,9 +3,11 @@ import { DocRoot } from "@collab/protocol";
 import { clientFactory } from "./clients.ts";
 import type { Progress } from "./progress.ts";
 import { loadLabel, replayLabel, type ServerResults } from "./results.ts";
+import { attackLine } from "./report.ts";
 import { fullHistoryState, runColdLoad } from "./scenarios/cold-load.ts";
 import { runLoad } from "./scenarios/load.ts";
 import { runReplay } from "./scenarios/replay.ts";
+import { runAttacks } from "./scenarios/attacks.ts";
 import { runScale } from "./scenarios/scale.ts";
 import type { RunningServer } from "./servers.ts";
 
@@ -17,6 +19,8 @@ export interface Plan {
   replays: { trace: TraceName; batch: number; timeLimitMs: number }[];
   coldLoad: boolean;
   scale?: { clients: number[]; rooms: number[]; warmupSeconds: number; durationSeconds: number };
+  /** Each attack of issue 8 against our room for this long (servers with roles only: collab). */
+  attacks?: { seconds: number };
 }
 
 export const FULL_PLAN: Plan = {
@@ -32,6 +36,7 @@ export const FULL_PLAN: Plan = {
   ],
   coldLoad: true,
   scale: { clients: [50, 100, 150, 200, 300], rooms: [100, 250, 500, 1000], warmupSeconds: 2, durationSeconds: 8 },
+  attacks: { seconds: 15 },
 };
 
 /** A few seconds per server: for the smoke test and for trying the tool out. */
@@ -42,6 +47,7 @@ export const QUICK_PLAN: Plan = {
   ],
   replays: [{ trace: "sveltecomponent", batch: 1, timeLimitMs: 30_000 }],
   coldLoad: false,
+  attacks: { seconds: 2 },
 };
 
 export interface RunContext {
@@ -149,6 +155,25 @@ export async function runPlan(server: RunningServer, plan: Plan, context: RunCon
         progress.note(`best ${r.best ?? "none"}: ${r.steps.map((s) => `${s.size}→p99 ${s.p99.toFixed(0)} ms${s.passed ? "" : ` FAIL(${s.bottleneck})`}`).join(", ")}`);
       });
     }
+  }
+  if (plan.attacks && server.roleTokens) {
+    const roleTokens = server.roleTokens;
+    await attempt("attacks", async () => {
+      results.attacks = await runAttacks({
+        factory,
+        partyUrl: server.target.url,
+        editorParams: roleTokens("editor"),
+        viewerParams: roleTokens("viewer"),
+        seconds: plan.attacks!.seconds,
+        roomPrefix: `bench-${runId}-attack`,
+        seed,
+        serverPgid: () => server.pgid(),
+        prepare: server.target.prepare,
+        ...(server.restart ? { beforeEach: () => server.restart!({ fresh: true }) } : {}),
+        onProgress,
+      });
+      for (const r of results.attacks) progress.note(attackLine(r));
+    });
   }
   progress.done();
   return results;

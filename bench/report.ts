@@ -1,5 +1,6 @@
 import type { BenchRun, ServerResults } from "./results.ts";
 import type { TargetCheck } from "./targets.ts";
+import type { AttackResult } from "./scenarios/attacks.ts";
 
 /**
  * The comparison as Markdown tables: readable in a terminal and pasted as is into BENCHMARKS.md. Every row
@@ -119,4 +120,44 @@ function row(cells: string[]): string {
 
 function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
+}
+
+/**
+ * The attack table: for each attack on our room, how the room answered the attacker, what workerd's memory
+ * did, and the longest stall the honest probes saw (edits sent every 20 ms; a quiet room shows ~20-40 ms).
+ */
+export function attacksTable(run: BenchRun): string {
+  const lines = [
+    row(["server", "attack", "attacker closed", "sent", "workerd RSS before → peak MB", "longest stall, same room ms", "longest stall, other room ms", "probe edits delivered (same / other)"]),
+    row(["---", "---", "---", "---:", "---:", "---:", "---:", "---:"]),
+  ];
+  for (const s of run.servers) {
+    for (const r of s.attacks ?? []) {
+      lines.push(
+        row([
+          s.server,
+          r.attack,
+          r.error ? `NOT MEASURED: ${r.error}` : r.closedCode === undefined ? "NOT CLOSED" : `${r.closedCode} ${r.closedName} after ${r.closedAfterMs!.toFixed(0)} ms`,
+          `${r.sentFrames} frames, ${(r.sentBytes / 2 ** 20).toFixed(1)} MB`,
+          r.rssBeforeBytes === undefined || r.rssPeakBytes === undefined ? "–" : `${mb(r.rssBeforeBytes)} → ${mb(r.rssPeakBytes)}`,
+          r.sameRoom?.longestGapMs.toFixed(0) ?? "–",
+          r.otherRoom?.longestGapMs.toFixed(0) ?? "–",
+          r.sameRoom && r.otherRoom ? `${r.sameRoom.delivered}/${r.sameRoom.sent} · ${r.otherRoom.delivered}/${r.otherRoom.sent}` : "–",
+        ]),
+      );
+    }
+  }
+  return lines.length > 2 ? lines.join("\n") : "";
+}
+
+/** One attack in a line, for the progress log. */
+export function attackLine(r: AttackResult): string {
+  if (r.error || !r.sameRoom || !r.otherRoom) return `${r.attack}: not measured: ${r.error}`;
+  const closed = r.closedCode === undefined ? "NOT CLOSED" : `closed ${r.closedCode} ${r.closedName} after ${r.closedAfterMs!.toFixed(0)} ms`;
+  const rss = r.rssBeforeBytes === undefined || r.rssPeakBytes === undefined ? "" : `, workerd ${mb(r.rssBeforeBytes)} → ${mb(r.rssPeakBytes)} MB`;
+  return `${r.attack}: ${closed}${rss}, stall ${r.sameRoom.longestGapMs.toFixed(0)} ms here / ${r.otherRoom.longestGapMs.toFixed(0)} ms elsewhere`;
+}
+
+function mb(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(0);
 }

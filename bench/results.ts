@@ -3,6 +3,7 @@ import { cumulativeDistribution } from "./latency.ts";
 import type { ColdLoadResult } from "./scenarios/cold-load.ts";
 import type { LoadResult } from "./scenarios/load.ts";
 import type { ReplayResult } from "./scenarios/replay.ts";
+import type { AttackResult } from "./scenarios/attacks.ts";
 import type { ScaleResult } from "./scenarios/scale.ts";
 import type { RunningServer, ServerName } from "./servers.ts";
 
@@ -15,6 +16,8 @@ export interface ServerResults {
   replay: Record<string, ReplayResult>;
   coldLoad?: ColdLoadResult;
   scale: { clients?: ScaleResult; rooms?: ScaleResult };
+  /** Each attack against our room: memory, the honest probes' longest stall, and how the attacker was closed. */
+  attacks?: AttackResult[];
   /** Scenario label -> what went wrong; the run goes on with the next scenario. */
   errors: Record<string, string>;
 }

@@ -6,7 +6,7 @@ import { ROOT } from "../tools/stack/servers.ts";
 import { answers, freePort, startService, type Service } from "../tools/stack/service.ts";
 import { randomBytes } from "node:crypto";
 import type { Target } from "./clients.ts";
-import { signingTokens } from "./tokens.ts";
+import { signingTokens, type TokenParams } from "./tokens.ts";
 import { roomPath } from "@collab/protocol";
 
 /**
@@ -30,6 +30,8 @@ export interface RunningServer {
   /** True when no peer sees an update before it is durable. */
   durable: boolean;
   restart?(options?: { fresh?: boolean }): Promise<void>;
+  /** Room tokens of a given role, for the attack scenario (collab only: the others have no roles). */
+  roleTokens?(role: "editor" | "viewer"): TokenParams;
   /** Storage puts and bytes a room issued so far, from its internal endpoint (collab only). */
   storageStats?(docId: string): Promise<StorageStats>;
   /** Waits until Postgres holds `docId` with `textLength` characters (collab only). */
@@ -109,6 +111,7 @@ async function startCollab(vars: Record<string, string>): Promise<RunningServer>
     },
     pgid: () => party?.child.pid,
     pgids: () => [party?.child.pid, db.child.pid].filter((pid): pid is number => pid !== undefined),
+    roleTokens: (role) => signingTokens(roomTokenSecret, role),
     async storageStats(docId) {
       // The worker's view of a room (party/server.ts onRequest), authorised with the room-token secret.
       const response = await fetch(`http://127.0.0.1:${port}${roomPath(docId)}`, { headers: { authorization: `Bearer ${roomTokenSecret}` } });

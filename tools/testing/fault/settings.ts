@@ -1,5 +1,5 @@
 import { randomSeed } from "../../random.ts";
-import { ATTACKS, type Attack } from "./hostile.ts";
+import { ATTACKS, DEFAULT_ATTACKS, type Attack } from "./hostile.ts";
 
 /**
  * The fault harness's settings, read once from the environment (`npm run fault` sets them from its flags):
@@ -10,7 +10,7 @@ import { ATTACKS, type Attack } from "./hostile.ts";
  * | `FAULT_SESSIONS` | 4 | sessions to run (CI); `npm run fault -- --sessions 1000` for a long run |
  * | `FAULT_FIRST` | 0 | index of the first session: `FAULT_SEED=s FAULT_FIRST=k FAULT_SESSIONS=1` replays session k |
  * | `FAULT_MINUTES` | none | stop starting sessions after this many minutes (long runs) |
- * | `FAULT_ATTACKS` | all | comma-separated subset of the hostile peers (`none` for none) |
+ * | `FAULT_ATTACKS` | all but update-flood (see hostile.ts) | comma-separated hostile peers (`none` for none) |
  */
 export interface FaultSettings {
   seed: number;
@@ -28,7 +28,7 @@ export function readFaultSettings(env: Record<string, string | undefined> = proc
     if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
     return value;
   };
-  const attacks = env.FAULT_ATTACKS === undefined || env.FAULT_ATTACKS === "" ? ATTACKS : env.FAULT_ATTACKS === "none" ? [] : env.FAULT_ATTACKS.split(",").map((a) => a.trim());
+  const attacks = env.FAULT_ATTACKS === undefined || env.FAULT_ATTACKS === "" ? DEFAULT_ATTACKS : env.FAULT_ATTACKS === "none" ? [] : env.FAULT_ATTACKS.split(",").map((a) => a.trim());
   for (const attack of attacks) if (!(ATTACKS as readonly string[]).includes(attack)) throw new Error(`FAULT_ATTACKS: unknown attack "${attack}" (known: ${ATTACKS.join(", ")})`);
   const minutes = env.FAULT_MINUTES ? Number(env.FAULT_MINUTES) : undefined;
   if (minutes !== undefined && !(minutes > 0)) throw new Error(`FAULT_MINUTES must be a positive number, got "${env.FAULT_MINUTES}"`);
