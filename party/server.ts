@@ -154,8 +154,17 @@ export default class DocumentRoom implements Party.Server {
       return problem(400, ErrorCode.ValidationFailed, "Not a room command");
     }
     await this.#loadAccess();
-    if (this.#access.deleted) return problem(404, ErrorCode.NotFound, "This document was deleted");
-    return Response.json(await this.#apply(command));
+    if (this.#access.deleted) {
+      // Idempotent: the worker tells the room before it deletes the row, and retries when the row's delete
+      // failed; a retry must complete the delete, not answer "gone" forever.
+      if (command.type === "deleted") return Response.json({ deleted: true });
+      return problem(404, ErrorCode.NotFound, "This document was deleted");
+    }
+    const result = await this.#apply(command);
+    if (result.saved === false) {
+      return problem(503, ErrorCode.DatabaseUnavailable, "Applied in the room, but the database did not take the save yet; it keeps retrying");
+    }
+    return Response.json(result);
   }
 
   /** Retries a failed Postgres save after the object was idle (see the store's onError). */
@@ -187,9 +196,10 @@ export default class DocumentRoom implements Party.Server {
           if (command.type === "replace") replaceText(doc.getText(DocRoot.content), command.content);
           else doc.getMap(DocRoot.meta).set(MetaKey.language, command.language);
         }, "rest");
-        // The REST caller reads Postgres next: make the snapshot current before answering.
+        // The REST caller reads Postgres next: make the snapshot current before answering, and say so when
+        // it is not (the edit is in room storage and the save keeps retrying; the worker answers 503).
         await this.#store.saveNow();
-        return { length: doc.getText(DocRoot.content).length };
+        return { length: doc.getText(DocRoot.content).length, saved: !this.#store.saveFailing };
       }
     }
   }
