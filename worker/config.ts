@@ -1,5 +1,6 @@
 import type { DatabaseConfig } from "@collab/db";
 import { openPresenceStore, readPresenceConfig, type PresenceStore } from "@collab/presence";
+import { DatabaseGate } from "./database-gate.ts";
 
 /** The worker's bindings and variables: wrangler.toml `[vars]`, secrets, `--var` in dev. */
 export interface Env {
@@ -17,6 +18,10 @@ export interface Env {
   /** Presence in Redis through Upstash's REST API; without them, the lobby party holds presence. */
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
+  /** Requests of one isolate that may hold a database connection at once (default 8). */
+  DB_MAX_CONNECTIONS?: string;
+  /** How long a request waits for a database connection before answering 503 (default 5000). */
+  DB_WAIT_MS?: string;
 }
 
 export interface RateLimit {
@@ -31,6 +36,8 @@ export interface WorkerConfig {
   sessionTtlSeconds: number;
   rateLimit: RateLimit;
   presence: PresenceStore;
+  /** Bounds this isolate's database connections; every pool the worker opens goes through it. */
+  databaseGate: DatabaseGate;
 }
 
 export class ConfigError extends Error {
@@ -56,6 +63,8 @@ export function readConfig(env: Env): WorkerConfig {
   if (!env.AUTH_RATE_LIMIT) throw new ConfigError("the AUTH_RATE_LIMIT rate-limiting binding is missing (wrangler.toml [[ratelimits]])");
   const roomTokenSecret = secret(env, "ROOM_TOKEN_SECRET");
   const partyUrl = env.PARTY_URL.replace(/\/$/, "");
+  const connections = positiveInt(env.DB_MAX_CONNECTIONS, "DB_MAX_CONNECTIONS", 8);
+  const waitMs = positiveInt(env.DB_WAIT_MS, "DB_WAIT_MS", 5_000);
   config = {
     database: { databaseUrl: env.DATABASE_URL, wsProxy: env.DB_WS_PROXY || undefined },
     authSecret: secret(env, "AUTH_SECRET"),
@@ -63,6 +72,8 @@ export function readConfig(env: Env): WorkerConfig {
     partyUrl,
     sessionTtlSeconds: Math.round(ttlHours * 3600),
     rateLimit: env.AUTH_RATE_LIMIT,
+    // Up to 64 waiting per connection: past that, a request would wait longer than it is worth.
+    databaseGate: new DatabaseGate({ connections, waitMs, maxWaiting: connections * 64 }),
     presence: openPresenceStore(readPresenceConfig(env as Record<string, unknown>), { baseUrl: partyUrl, secret: roomTokenSecret }),
   };
   cache.set(env, config);
@@ -72,5 +83,12 @@ export function readConfig(env: Env): WorkerConfig {
 function secret(env: Env, name: "AUTH_SECRET" | "ROOM_TOKEN_SECRET"): string {
   const value = env[name];
   if (!value || value.length < 32) throw new ConfigError(`${name} must be set to a random string of at least 32 characters (npx wrangler secret put ${name})`);
+  return value;
+}
+
+function positiveInt(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
   return value;
 }
