@@ -19,6 +19,7 @@ import { Peer } from "./peer.ts";
 import { replaceText } from "./replace-text.ts";
 import { RoomAccess } from "./room-access.ts";
 import { claimsOf, isInternal, verifyRoomToken, withClaims } from "./room-auth.ts";
+import { hasSessionEnded, rememberSessionEnded } from "./session-check.ts";
 import { AwarenessGuard } from "./awareness-guard.ts";
 import { lobbyFetchFromRoom, openPresenceStore, readPresenceConfig } from "@collab/presence";
 import { PresencePublisher } from "./presence-publisher.ts";
@@ -71,6 +72,7 @@ export default class DocumentRoom implements Party.Server {
     if (!isValidDocId(id)) return invalidId();
     const verdict = await verifyRoomToken(request, id, readRoomSecret(lobby.env));
     if (!verdict.ok) return Response.json({ error: { code: verdict.status === 401 ? ErrorCode.Unauthorized : ErrorCode.Forbidden, message: verdict.message } }, { status: verdict.status });
+    if (await hasSessionEnded(verdict.claims.sid, lobby.env)) return Response.json({ error: { code: ErrorCode.Unauthorized, message: "Your session has ended; sign in again" } }, { status: 401 });
     return withClaims(request, verdict.claims);
   }
 
@@ -180,6 +182,17 @@ export default class DocumentRoom implements Party.Server {
       case "access-changed": {
         this.#access.record(command.userId, command.role);
         const closed = this.#closeUser(command.userId, command.role);
+        return { closed };
+      }
+      case "session-ended": {
+        this.#access.endSession(command.sessionId);
+        rememberSessionEnded(command.sessionId);
+        let closed = 0;
+        for (const { peer, claims } of [...this.#peers.values()]) {
+          if (claims.sid !== command.sessionId) continue;
+          this.#close(peer, CloseCode.SessionEnded, "you signed out");
+          closed++;
+        }
         return { closed };
       }
       case "deleted": {
