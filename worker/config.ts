@@ -15,6 +15,12 @@ export interface Env {
   SESSION_TTL_HOURS?: string;
   /** Workers rate-limiting binding for login and registration (wrangler.toml `[[ratelimits]]`). */
   AUTH_RATE_LIMIT?: RateLimit;
+  /** The per-address login limit across accounts (a second binding: limits are per binding). */
+  AUTH_IP_RATE_LIMIT?: RateLimit;
+  /** `true` only where Cloudflare's edge sets `cf-connecting-ip` (production); never on `wrangler dev`. */
+  TRUST_CF_CONNECTING_IP?: string;
+  /** A proxy that sends this in `x-proxy-secret` may set `cf-connecting-ip` (the dev proxy, tests). */
+  TRUSTED_PROXY_SECRET?: string;
   /** Presence in Redis through Upstash's REST API; without them, the lobby party holds presence. */
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
@@ -35,6 +41,9 @@ export interface WorkerConfig {
   partyUrl: string;
   sessionTtlSeconds: number;
   rateLimit: RateLimit;
+  ipRateLimit: RateLimit;
+  /** Whose `cf-connecting-ip` to believe (worker/auth/client-ip.ts). */
+  clientIp: { trustCloudflare: boolean; proxySecret: string | undefined };
   presence: PresenceStore;
   /** Bounds this isolate's database connections; every pool the worker opens goes through it. */
   databaseGate: DatabaseGate;
@@ -61,6 +70,12 @@ export function readConfig(env: Env): WorkerConfig {
   if (!Number.isFinite(ttlHours) || ttlHours <= 0 || ttlHours > 24 * 30) throw new ConfigError("SESSION_TTL_HOURS must be a number of hours between 0 and 720");
   if (!env.PARTY_URL || !/^https?:\/\//.test(env.PARTY_URL)) throw new ConfigError("PARTY_URL must be the party's http(s) URL");
   if (!env.AUTH_RATE_LIMIT) throw new ConfigError("the AUTH_RATE_LIMIT rate-limiting binding is missing (wrangler.toml [[ratelimits]])");
+  if (!env.AUTH_IP_RATE_LIMIT) throw new ConfigError("the AUTH_IP_RATE_LIMIT rate-limiting binding is missing (wrangler.toml [[ratelimits]])");
+  if (env.TRUST_CF_CONNECTING_IP !== undefined && !["true", "false", ""].includes(env.TRUST_CF_CONNECTING_IP)) {
+    throw new ConfigError(`TRUST_CF_CONNECTING_IP must be "true" or "false", got "${env.TRUST_CF_CONNECTING_IP}"`);
+  }
+  const proxySecret = env.TRUSTED_PROXY_SECRET || undefined;
+  if (proxySecret !== undefined && proxySecret.length < 32) throw new ConfigError("TRUSTED_PROXY_SECRET must be at least 32 characters when set");
   const roomTokenSecret = secret(env, "ROOM_TOKEN_SECRET");
   const partyUrl = env.PARTY_URL.replace(/\/$/, "");
   const connections = positiveInt(env.DB_MAX_CONNECTIONS, "DB_MAX_CONNECTIONS", 8);
@@ -72,6 +87,8 @@ export function readConfig(env: Env): WorkerConfig {
     partyUrl,
     sessionTtlSeconds: Math.round(ttlHours * 3600),
     rateLimit: env.AUTH_RATE_LIMIT,
+    ipRateLimit: env.AUTH_IP_RATE_LIMIT,
+    clientIp: { trustCloudflare: env.TRUST_CF_CONNECTING_IP === "true", proxySecret },
     // Up to 64 waiting per connection: past that, a request would wait longer than it is worth.
     databaseGate: new DatabaseGate({ connections, waitMs, maxWaiting: connections * 64 }),
     presence: openPresenceStore(readPresenceConfig(env as Record<string, unknown>), { baseUrl: partyUrl, secret: roomTokenSecret }),

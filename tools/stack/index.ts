@@ -18,6 +18,8 @@ export interface StackOptions {
   ports?: Partial<Record<"web" | "worker" | "party" | "dbProxy", number>>;
   /** Start the Vite dev server too. */
   web?: boolean;
+  /** Tests: the Vite proxy forwards a client-sent `cf-connecting-ip` (see WebOptions). */
+  forwardClientIp?: boolean;
   quiet?: boolean;
   /** Extra room variables (strings). */
   partyVars?: Record<string, string>;
@@ -84,7 +86,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     let webUrl = "";
     if (options.web) {
       const webPort = await port("web");
-      services.push(await startWeb({ port: webPort, workerUrl, partyUrl, quiet: options.quiet }));
+      services.push(await startWeb({ port: webPort, workerUrl, partyUrl, proxySecret: secrets.proxySecret, forwardClientIp: options.forwardClientIp, quiet: options.quiet }));
       webUrl = `http://127.0.0.1:${webPort}`;
     }
     const urls = { webUrl, workerUrl, partyUrl, databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, roomTokenSecret: secrets.roomTokenSecret, upstash };
@@ -98,5 +100,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 /** Fresh secrets (256 bits each), for test runs and first-time `npm run dev`. */
 export function randomSecrets(): Secrets {
   const random = () => randomBytes(32).toString("base64url");
-  return { authSecret: random(), roomTokenSecret: random() };
+  // One proxy secret per test run (global setup exports it), so that every worker a suite starts trusts
+  // the test tooling's addresses.
+  return { authSecret: random(), roomTokenSecret: random(), proxySecret: process.env.TRUSTED_PROXY_SECRET || random() };
 }
