@@ -9,7 +9,7 @@ import { randomSecrets } from "../tools/stack/index.ts";
 import { freePort, type Service } from "../tools/stack/service.ts";
 import { startParty, startWorker } from "../tools/stack/servers.ts";
 import { signUp, type TestUser } from "../tools/testing/accounts.ts";
-import { connectClient, waitFor, type TestClient } from "../tools/testing/clients.ts";
+import { connectClient, type TestClient } from "../tools/testing/clients.ts";
 import { startHttpGate, type HttpGate } from "../tools/testing/http-gate.ts";
 
 /**
@@ -73,7 +73,7 @@ afterEach(async () => {
   if (!partyDatabase) await partyDatabaseUp();
 });
 
-function join_(user: TestUser, docId: string): TestClient {
+function joinRoom(user: TestUser, docId: string): TestClient {
   const client = connectClient(partyUrl, docId, { name: user.username, token: () => user.roomToken(docId) });
   clients.push(client);
   return client;
@@ -111,7 +111,7 @@ async function sharedDocument(): Promise<{ owner: TestUser; member: TestUser; do
 describe("an access change whose room cannot be told", () => {
   it("removal: answers 503 and changes nothing, so the member is never removed on paper while still writing; a retry completes it", async () => {
     const { owner, member, docId } = await sharedDocument();
-    const client = join_(member, docId);
+    const client = joinRoom(member, docId);
     await client.synced;
 
     gate.open = false;
@@ -132,7 +132,7 @@ describe("an access change whose room cannot be told", () => {
 
   it("downgrade: answers 503 and keeps the editor role; a retry closes the socket (4409)", async () => {
     const { owner, member, docId } = await sharedDocument();
-    const client = join_(member, docId);
+    const client = joinRoom(member, docId);
     await client.synced;
 
     gate.open = false;
@@ -181,7 +181,7 @@ describe("a REST edit whose Postgres save fails", () => {
     expect(failed.status).toBe(503);
     expect(await errorCode(failed)).toBe("database_unavailable");
     // The live document has it (a client sees it), Postgres not yet.
-    const reader = join_(owner, docId);
+    const reader = joinRoom(owner, docId);
     await reader.synced;
     expect(reader.text.toString()).toBe("written while the database was away");
 
@@ -200,4 +200,3 @@ async function waitForSaved(owner: TestUser, docId: string, text: string): Promi
   }
 }
 
-void waitFor;
