@@ -8,7 +8,7 @@ import { startWsProxy, type WsProxy } from "../tools/db/ws-proxy.ts";
 import { randomSecrets } from "../tools/stack/index.ts";
 import { freePort, type Service } from "../tools/stack/service.ts";
 import { startWorker } from "../tools/stack/servers.ts";
-import { signUp, testIp, type TestUser } from "../tools/testing/accounts.ts";
+import { clientHeaders, signUp, testIp, type TestUser } from "../tools/testing/accounts.ts";
 import { seededRandom } from "../tools/testing/random.ts";
 
 /**
@@ -80,7 +80,7 @@ function mixedRequest(random: ReturnType<typeof seededRandom>, workerUrl: string
     () =>
       fetch(`${workerUrl}/api/auth/login`, {
         method: "POST",
-        headers: { "content-type": "application/json", "cf-connecting-ip": testIp() },
+        headers: { "content-type": "application/json", ...clientHeaders(testIp()) },
         body: JSON.stringify({ login: user.username, password: "correct horse battery staple" }),
       }),
   ];
@@ -165,7 +165,7 @@ describe.each(["embedded", "postgres"] as const)("a burst on the %s database", (
       );
       const login = await fetch(`${backend!.workerUrl}/api/auth/login`, {
         method: "POST",
-        headers: { "content-type": "application/json", "cf-connecting-ip": testIp() },
+        headers: { "content-type": "application/json", ...clientHeaders(testIp()) },
         body: JSON.stringify({ login: user.username, password: "correct horse battery staple" }),
       });
       expect([...statuses, login.status]).toEqual([503, 503, 503, 503]);
