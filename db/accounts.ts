@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, or } from "drizzle-orm";
+import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { sessions, users } from "./schema.ts";
 
@@ -41,6 +41,18 @@ export async function findSessionUser(db: Database, sessionId: string): Promise<
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, new Date())));
   return row?.user;
+}
+
+/**
+ * Whether a session is known to have ended (revoked or expired). An id with no row is not "ended": room
+ * tokens are signed, and only the worker (or a tool holding the secret) makes them.
+ */
+export async function sessionEnded(db: Database, sessionId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ ended: sql<boolean>`${sessions.revokedAt} is not null or ${sessions.expiresAt} <= now()` })
+    .from(sessions)
+    .where(eq(sessions.id, sessionId));
+  return row?.ended === true;
 }
 
 export async function revokeSession(db: Database, sessionId: string): Promise<void> {

@@ -33,6 +33,19 @@ function configureProxy(databaseUrl: string, wsProxy: string | undefined): void 
   neonConfig.pipelineConnect = false;
 }
 
+export interface PoolOptions {
+  /** Connections this pool may open (default 4). */
+  max?: number;
+  /** A connection attempt that takes longer fails (default: the driver's, which waits forever). */
+  connectionTimeoutMs?: number;
+  /**
+   * Called before the pool's first query or connection, and its result when the pool has ended: lets a
+   * caller bound how many pools hold connections at once (the worker's DatabaseGate). A rejection fails
+   * that query.
+   */
+  acquire?: () => Promise<() => void>;
+}
+
 /**
  * A drizzle database over a fresh Neon WebSocket pool. In Workers a pool must not outlive the request (or
  * the burst of work) that opened it: call `end()` when done.
@@ -41,10 +54,40 @@ function configureProxy(databaseUrl: string, wsProxy: string | undefined): void 
  * const { db, end } = openDatabase({ databaseUrl, wsProxy });
  * try { await loadSnapshot(db, "demo"); } finally { await end(); }
  */
-export function openDatabase(config: DatabaseConfig): { db: Database; end: () => Promise<void> } {
+export function openDatabase(config: DatabaseConfig, options: PoolOptions = {}): { db: Database; end: () => Promise<void> } {
   configureProxy(config.databaseUrl, config.wsProxy);
-  const pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
+  const pool = new Pool({ connectionString: config.databaseUrl, max: options.max ?? 4, connectionTimeoutMillis: options.connectionTimeoutMs });
   // An idle pooled client whose socket dies emits 'error' on the pool; unhandled, that would crash the isolate.
   pool.on("error", (error: Error) => console.error("database pool error:", error.message));
-  return { db: drizzle({ client: pool, schema }), end: () => pool.end() };
+  const acquire = options.acquire;
+  if (!acquire) return { db: drizzle({ client: pool, schema }), end: () => pool.end() };
+
+  // Gate the pool's two entry points (drizzle calls query, and connect for transactions). Instance methods,
+  // so that drizzle still sees a Pool.
+  let permit: Promise<() => void> | undefined;
+  const ready = () => {
+    permit ??= acquire().catch((error: unknown) => {
+      permit = undefined;
+      throw error;
+    });
+    return permit;
+  };
+  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+  const connect = pool.connect.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+  Object.assign(pool, {
+    query: async (...args: unknown[]) => (await ready(), query(...args)),
+    connect: async (...args: unknown[]) => (await ready(), connect(...args)),
+  });
+  return {
+    db: drizzle({ client: pool, schema }),
+    end: async () => {
+      const held = permit;
+      try {
+        await pool.end();
+      } finally {
+        // Released once the pool's connections are closed: the bound is on open connections.
+        if (held) void held.then((release) => release(), () => {});
+      }
+    },
+  };
 }

@@ -28,6 +28,15 @@ export async function listMembers(db: Database, docId: string): Promise<MemberRo
   return [...(ownerRow ? [{ ...ownerRow, role: "owner" as const }] : []), ...members];
 }
 
+/** A member's role, or undefined when they are not a member (the owner is not a member). */
+export async function findMemberRole(db: Database, docId: string, userId: string): Promise<GrantableRole | undefined> {
+  const [row] = await db
+    .select({ role: documentMembers.role })
+    .from(documentMembers)
+    .where(and(eq(documentMembers.documentId, docId), eq(documentMembers.userId, userId)));
+  return row?.role as GrantableRole | undefined;
+}
+
 /** Adds a member or changes their role. */
 export async function upsertMember(db: Database, docId: string, userId: string, role: GrantableRole): Promise<void> {
   await db

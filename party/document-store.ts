@@ -153,6 +153,11 @@ export class DocumentStore {
     void this.#snapshots.flush();
   }
 
+  /** True while the latest Postgres save failed (it keeps retrying in the background). */
+  get saveFailing(): boolean {
+    return this.#snapshots.failures > 0;
+  }
+
   /** Writes the Postgres snapshot now (after a REST edit, or from an alarm). */
   saveNow(): Promise<void> {
     return this.#snapshots.flush();

@@ -19,6 +19,7 @@ import { Peer } from "./peer.ts";
 import { replaceText } from "./replace-text.ts";
 import { RoomAccess } from "./room-access.ts";
 import { claimsOf, isInternal, verifyRoomToken, withClaims } from "./room-auth.ts";
+import { hasSessionEnded, rememberSessionEnded } from "./session-check.ts";
 import { AwarenessGuard, encodeAwarenessFrame } from "./awareness-guard.ts";
 import { lobbyFetchFromRoom, openPresenceStore, readPresenceConfig } from "@collab/presence";
 import { PresencePublisher } from "./presence-publisher.ts";
@@ -102,6 +103,7 @@ export default class DocumentRoom implements Party.Server {
     if (!isValidDocId(id)) return invalidId();
     const verdict = await verifyRoomToken(request, id, readRoomSecret(lobby.env));
     if (!verdict.ok) return Response.json({ error: { code: verdict.status === 401 ? ErrorCode.Unauthorized : ErrorCode.Forbidden, message: verdict.message } }, { status: verdict.status });
+    if (await hasSessionEnded(verdict.claims.sid, lobby.env)) return Response.json({ error: { code: ErrorCode.Unauthorized, message: "Your session has ended; sign in again" } }, { status: 401 });
     return withClaims(request, verdict.claims);
   }
 
@@ -230,11 +232,20 @@ export default class DocumentRoom implements Party.Server {
       return problem(400, ErrorCode.ValidationFailed, "Not a room command");
     }
     await this.#loadAccess();
-    if (this.#access.deleted) return problem(404, ErrorCode.NotFound, "This document was deleted");
+    if (this.#access.deleted) {
+      // Idempotent: the worker tells the room before it deletes the row, and retries when the row's delete
+      // failed; a retry must complete the delete, not answer "gone" forever.
+      if (command.type === "deleted") return Response.json({ deleted: true });
+      return problem(404, ErrorCode.NotFound, "This document was deleted");
+    }
     if (!this.#store.writable && (command.type === "replace" || command.type === "set-language")) {
       return problem(503, ErrorCode.RoomUnavailable, "Room storage is failing; retry shortly");
     }
-    return Response.json(await this.#apply(command));
+    const result = await this.#apply(command);
+    if (result.saved === false) {
+      return problem(503, ErrorCode.DatabaseUnavailable, "Applied in the room, but the database did not take the save yet; it keeps retrying");
+    }
+    return Response.json(result);
   }
 
   /** Retries a failed Postgres save after the object was idle or restarted (see the store's onError). */
@@ -247,6 +258,17 @@ export default class DocumentRoom implements Party.Server {
       case "access-changed": {
         this.#access.record(command.userId, command.role);
         const closed = this.#closeUser(command.userId, command.role);
+        return { closed };
+      }
+      case "session-ended": {
+        this.#access.endSession(command.sessionId);
+        rememberSessionEnded(command.sessionId);
+        let closed = 0;
+        for (const { peer, claims } of [...this.#peers.values()]) {
+          if (claims.sid !== command.sessionId) continue;
+          this.#close(peer, CloseCode.SessionEnded, "you signed out");
+          closed++;
+        }
         return { closed };
       }
       case "deleted": {
@@ -263,9 +285,10 @@ export default class DocumentRoom implements Party.Server {
           if (command.type === "replace") replaceText(doc.getText(DocRoot.content), command.content);
           else doc.getMap(DocRoot.meta).set(MetaKey.language, command.language);
         }, "rest");
-        // The REST caller reads Postgres next: make the snapshot current before answering.
+        // The REST caller reads Postgres next: make the snapshot current before answering, and say so when
+        // it is not (the edit is in room storage and the save keeps retrying; the worker answers 503).
         await this.#store.saveNow();
-        return { length: doc.getText(DocRoot.content).length };
+        return { length: doc.getText(DocRoot.content).length, saved: !this.#store.saveFailing };
       }
     }
   }

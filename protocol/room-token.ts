@@ -40,6 +40,8 @@ export const RoomCommand = z.discriminatedUnion("type", [
   z.object({ type: z.literal("access-changed"), userId: z.string(), role: RoleSchema.nullable() }),
   /** Replace the text with `content` as one minimal edit, keeping everyone's cursors. */
   z.object({ type: z.literal("replace"), content: z.string() }),
+  /** A session ended (logout): close its sockets (4410) and refuse its room tokens from now on. */
+  z.object({ type: z.literal("session-ended"), sessionId: z.string().min(1).max(128) }),
   /** Set the document's language for every editor. */
   z.object({ type: z.literal("set-language"), language: z.string() }),
 ]);

@@ -21,7 +21,8 @@ const port = (name: string, fallback: number) => {
 /** Local secrets, generated on first run and kept with the local data (never committed: .data/ is ignored). */
 function localSecrets(dataDir: string): Secrets {
   const file = join(dataDir, "secrets.json");
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as Secrets;
+  // Files written before the proxy secret existed get one (and keep their other secrets).
+  if (existsSync(file)) return { ...randomSecrets(), ...(JSON.parse(readFileSync(file, "utf8")) as Partial<Secrets>) } as Secrets;
   const secrets = randomSecrets();
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });

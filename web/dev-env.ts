@@ -12,6 +12,10 @@ export interface DevEnv {
   workerUrl: string;
   /** Where `/parties` goes, WebSockets included: the party (`partykit dev`). */
   partyUrl: string;
+  /** The worker's TRUSTED_PROXY_SECRET: the proxy vouches for the `cf-connecting-ip` it sets. */
+  proxySecret: string | undefined;
+  /** WEB_FORWARD_CLIENT_IP=1: keep a client-sent `cf-connecting-ip` (browser tests only). */
+  forwardClientIp: boolean;
 }
 
 export function readDevEnv(env: Record<string, string | undefined>): DevEnv {
@@ -20,6 +24,8 @@ export function readDevEnv(env: Record<string, string | undefined>): DevEnv {
     port: readPort(env, "WEB_PORT", 5173),
     workerUrl: readHttpUrl(env, "WORKER_URL", "http://127.0.0.1:8787"),
     partyUrl: readHttpUrl(env, "PARTY_URL", "http://127.0.0.1:1999"),
+    proxySecret: env.TRUSTED_PROXY_SECRET || undefined,
+    forwardClientIp: env.WEB_FORWARD_CLIENT_IP === "1",
   };
 }
 

@@ -10,14 +10,17 @@ export default defineConfig(() => {
   // CORS and the WebSocket URL trivial, and matches production, where one domain routes both.
   const proxy: Record<string, ProxyOptions> = {
     // Cloudflare's edge tells the worker who is calling (cf-connecting-ip), and rate limits key on it; the
-    // dev proxy does the same, or every local user would share one limit.
+    // dev proxy does the same, vouching with TRUSTED_PROXY_SECRET (the worker ignores the header without
+    // it), or every local user would share one limit. A header the client sent is replaced, unless
+    // WEB_FORWARD_CLIENT_IP=1 (browser tests, which give each simulated person an address).
     "/api": {
       target: env.workerUrl,
       changeOrigin: true,
-      // (A header already present is kept: the browser tests give each simulated person an address.)
       configure: (proxy) =>
         proxy.on("proxyReq", (request, incoming) => {
-          if (!request.getHeader("cf-connecting-ip")) request.setHeader("cf-connecting-ip", incoming.socket.remoteAddress ?? "unknown");
+          if (!env.forwardClientIp || !request.getHeader("cf-connecting-ip")) request.setHeader("cf-connecting-ip", incoming.socket.remoteAddress ?? "unknown");
+          if (env.proxySecret) request.setHeader("x-proxy-secret", env.proxySecret);
+          else request.removeHeader("x-proxy-secret");
         }),
     },
     "/parties": { target: env.partyUrl, changeOrigin: true, ws: true, configure: (proxy) => proxy.on("proxyReqWs", passResetsOn) },

@@ -4,12 +4,13 @@ import { sql, type SQL } from "drizzle-orm";
 import { sign } from "hono/jwt";
 import { describe, expect, inject, it } from "vitest";
 import { useNodeWebSocket } from "../tools/db/node-websocket.ts";
-import { testIp } from "../tools/testing/accounts.ts";
+import { ACCOUNT_SLOWDOWN_MS } from "./auth/rate-limit.ts";
+import { clientHeaders, testIp } from "../tools/testing/accounts.ts";
 
 /**
  * Registration, login, sessions and logout against the worker under `wrangler dev`, on the real database.
- * Every test registers its own accounts; each request names a client address in `cf-connecting-ip`, which
- * wrangler dev passes through to the worker (the rate-limit tests below would fail if it did not).
+ * Every test registers its own accounts; each request names a client address in `cf-connecting-ip`, vouched
+ * for with the run's proxy secret as the dev proxy does (the rate-limit tests below would fail without it).
  */
 const { workerUrl, databaseUrl, wsProxy, roomTokenSecret } = inject("stack");
 const PASSWORD = "correct horse battery staple";
@@ -17,7 +18,7 @@ const PASSWORD = "correct horse battery staple";
 function post(path: string, body: unknown, options: { ip?: string; headers?: Record<string, string> } = {}): Promise<Response> {
   return fetch(`${workerUrl}${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json", "cf-connecting-ip": options.ip ?? testIp(), ...options.headers },
+    headers: { "content-type": "application/json", ...clientHeaders(options.ip ?? testIp()), ...options.headers },
     body: JSON.stringify(body),
   });
 }
@@ -73,9 +74,9 @@ async function execute(query: SQL): Promise<void> {
  * when `floor(now / 60 s)` changes), so a burst that straddles a minute boundary would start over halfway.
  * Bursts here take well under 5 s: start them in a fresh window when the current one is about to end.
  */
-async function inOneRateLimitWindow(): Promise<void> {
+async function inOneRateLimitWindow(needMs = 5_000): Promise<void> {
   const left = 60_000 - (Date.now() % 60_000);
-  if (left < 5_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 100));
 }
 
 describe("POST /api/auth/register", () => {
@@ -172,7 +173,7 @@ describe("POST /api/auth/register", () => {
     expect(limited.headers.get("retry-after")).toBe("60");
     expect((await errorOf(limited)).code).toBe(ErrorCode.RateLimited);
 
-    // Another address is not limited: wrangler dev passes cf-connecting-ip through to the worker.
+    // Another address is not limited: the test vouches for its addresses as a trusted proxy would.
     expect((await post("/api/auth/register", account(), { ip: testIp() })).status).toBe(201);
   });
 });
@@ -224,32 +225,65 @@ describe("POST /api/auth/login", () => {
     expect(Object.keys(await fieldsOf(response)).sort()).toEqual(fields);
   });
 
-  it("limits attempts per account: the 11th in a minute is refused, from any address, even with the right password", async () => {
+  it("never locks the owner out: after 10 wrong guesses from many addresses, the right password from a new address still works (slowed)", async () => {
     const body = account();
     await register(body);
     await inOneRateLimitWindow();
-    for (let attempt = 1; attempt <= 10; attempt++) {
+    for (let attempt = 1; attempt <= 12; attempt++) {
       expect((await post("/api/auth/login", { login: body.username, password: "guess number " + attempt })).status).toBe(401);
     }
-    const limited = await post("/api/auth/login", { login: body.username, password: PASSWORD });
+    // The account is under attack now: every attempt is slowed, none refused.
+    const started = performance.now();
+    const owner = await post("/api/auth/login", { login: body.username.toUpperCase(), password: PASSWORD });
+    expect(owner.status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(ACCOUNT_SLOWDOWN_MS - 50);
+  });
+
+  it("refuses the 11th attempt in a minute from one address on one account, and only there", async () => {
+    const body = account();
+    await register(body);
+    await inOneRateLimitWindow();
+    const ip = testIp();
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      expect((await post("/api/auth/login", { login: body.username, password: "guess number " + attempt }, { ip })).status).toBe(401);
+    }
+    const limited = await post("/api/auth/login", { login: body.username, password: PASSWORD }, { ip });
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("60");
     expect((await errorOf(limited)).code).toBe(ErrorCode.RateLimited);
     // The key is the account name, lower-cased: another spelling does not get a fresh allowance.
-    expect((await post("/api/auth/login", { login: body.username.toUpperCase(), password: PASSWORD })).status).toBe(429);
-  });
-
-  it("limits attempts per address: the 11th in a minute is refused, whatever the account", async () => {
-    await inOneRateLimitWindow();
-    const ip = testIp();
-    for (let attempt = 1; attempt <= 10; attempt++) {
-      expect((await post("/api/auth/login", { login: `nobody_${attempt}_${Date.now()}`, password: "x" }, { ip })).status).toBe(401);
-    }
-    const body = account();
-    await register(body);
-    expect((await post("/api/auth/login", { login: body.username, password: PASSWORD }, { ip })).status).toBe(429);
+    expect((await post("/api/auth/login", { login: body.username.toUpperCase(), password: PASSWORD }, { ip })).status).toBe(429);
+    // The owner elsewhere is not.
     expect((await post("/api/auth/login", { login: body.username, password: PASSWORD }, { ip: testIp() })).status).toBe(200);
   });
+
+  it("limits attempts per address: the 31st in a minute is refused, whatever the account", async () => {
+    const body = account();
+    await register(body);
+    await inOneRateLimitWindow(30_000);
+    const ip = testIp();
+    for (let attempt = 1; attempt <= 30; attempt++) {
+      expect((await post("/api/auth/login", { login: `nobody_${attempt}_${Date.now()}`, password: "x" }, { ip })).status).toBe(401);
+    }
+    expect((await post("/api/auth/login", { login: body.username, password: PASSWORD }, { ip })).status).toBe(429);
+    expect((await post("/api/auth/login", { login: body.username, password: PASSWORD }, { ip: testIp() })).status).toBe(200);
+  }, 90_000);
+
+  it("ignores a cf-connecting-ip nobody vouched for: inventing addresses does not escape the per-address limit", async () => {
+    await inOneRateLimitWindow(30_000);
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 40; attempt++) {
+      // A client talking to the worker directly, claiming a new address every time, spraying accounts.
+      const response = await fetch(`${workerUrl}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "cf-connecting-ip": testIp() },
+        body: JSON.stringify({ login: `sprayed_${attempt}_${Date.now()}`, password: "x" }),
+      });
+      statuses.push(response.status);
+      if (response.status === 429) break;
+    }
+    expect(statuses.at(-1)).toBe(429);
+  }, 90_000);
 });
 
 describe("GET /api/auth/me", () => {

@@ -1,5 +1,6 @@
 import type { DatabaseConfig } from "@collab/db";
 import { openPresenceStore, readPresenceConfig, type PresenceStore } from "@collab/presence";
+import { DatabaseGate } from "./database-gate.ts";
 
 /** The worker's bindings and variables: wrangler.toml `[vars]`, secrets, `--var` in dev. */
 export interface Env {
@@ -14,9 +15,19 @@ export interface Env {
   SESSION_TTL_HOURS?: string;
   /** Workers rate-limiting binding for login and registration (wrangler.toml `[[ratelimits]]`). */
   AUTH_RATE_LIMIT?: RateLimit;
+  /** The per-address login limit across accounts (a second binding: limits are per binding). */
+  AUTH_IP_RATE_LIMIT?: RateLimit;
+  /** `true` only where Cloudflare's edge sets `cf-connecting-ip` (production); never on `wrangler dev`. */
+  TRUST_CF_CONNECTING_IP?: string;
+  /** A proxy that sends this in `x-proxy-secret` may set `cf-connecting-ip` (the dev proxy, tests). */
+  TRUSTED_PROXY_SECRET?: string;
   /** Presence in Redis through Upstash's REST API; without them, the lobby party holds presence. */
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
+  /** Requests of one isolate that may hold a database connection at once (default 8). */
+  DB_MAX_CONNECTIONS?: string;
+  /** How long a request waits for a database connection before answering 503 (default 5000). */
+  DB_WAIT_MS?: string;
 }
 
 export interface RateLimit {
@@ -30,7 +41,12 @@ export interface WorkerConfig {
   partyUrl: string;
   sessionTtlSeconds: number;
   rateLimit: RateLimit;
+  ipRateLimit: RateLimit;
+  /** Whose `cf-connecting-ip` to believe (worker/auth/client-ip.ts). */
+  clientIp: { trustCloudflare: boolean; proxySecret: string | undefined };
   presence: PresenceStore;
+  /** Bounds this isolate's database connections; every pool the worker opens goes through it. */
+  databaseGate: DatabaseGate;
 }
 
 export class ConfigError extends Error {
@@ -54,8 +70,16 @@ export function readConfig(env: Env): WorkerConfig {
   if (!Number.isFinite(ttlHours) || ttlHours <= 0 || ttlHours > 24 * 30) throw new ConfigError("SESSION_TTL_HOURS must be a number of hours between 0 and 720");
   if (!env.PARTY_URL || !/^https?:\/\//.test(env.PARTY_URL)) throw new ConfigError("PARTY_URL must be the party's http(s) URL");
   if (!env.AUTH_RATE_LIMIT) throw new ConfigError("the AUTH_RATE_LIMIT rate-limiting binding is missing (wrangler.toml [[ratelimits]])");
+  if (!env.AUTH_IP_RATE_LIMIT) throw new ConfigError("the AUTH_IP_RATE_LIMIT rate-limiting binding is missing (wrangler.toml [[ratelimits]])");
+  if (env.TRUST_CF_CONNECTING_IP !== undefined && !["true", "false", ""].includes(env.TRUST_CF_CONNECTING_IP)) {
+    throw new ConfigError(`TRUST_CF_CONNECTING_IP must be "true" or "false", got "${env.TRUST_CF_CONNECTING_IP}"`);
+  }
+  const proxySecret = env.TRUSTED_PROXY_SECRET || undefined;
+  if (proxySecret !== undefined && proxySecret.length < 32) throw new ConfigError("TRUSTED_PROXY_SECRET must be at least 32 characters when set");
   const roomTokenSecret = secret(env, "ROOM_TOKEN_SECRET");
   const partyUrl = env.PARTY_URL.replace(/\/$/, "");
+  const connections = positiveInt(env.DB_MAX_CONNECTIONS, "DB_MAX_CONNECTIONS", 8);
+  const waitMs = positiveInt(env.DB_WAIT_MS, "DB_WAIT_MS", 5_000);
   config = {
     database: { databaseUrl: env.DATABASE_URL, wsProxy: env.DB_WS_PROXY || undefined },
     authSecret: secret(env, "AUTH_SECRET"),
@@ -63,6 +87,10 @@ export function readConfig(env: Env): WorkerConfig {
     partyUrl,
     sessionTtlSeconds: Math.round(ttlHours * 3600),
     rateLimit: env.AUTH_RATE_LIMIT,
+    ipRateLimit: env.AUTH_IP_RATE_LIMIT,
+    clientIp: { trustCloudflare: env.TRUST_CF_CONNECTING_IP === "true", proxySecret },
+    // Up to 64 waiting per connection: past that, a request would wait longer than it is worth.
+    databaseGate: new DatabaseGate({ connections, waitMs, maxWaiting: connections * 64 }),
     presence: openPresenceStore(readPresenceConfig(env as Record<string, unknown>), { baseUrl: partyUrl, secret: roomTokenSecret }),
   };
   cache.set(env, config);
@@ -72,5 +100,12 @@ export function readConfig(env: Env): WorkerConfig {
 function secret(env: Env, name: "AUTH_SECRET" | "ROOM_TOKEN_SECRET"): string {
   const value = env[name];
   if (!value || value.length < 32) throw new ConfigError(`${name} must be set to a random string of at least 32 characters (npx wrangler secret put ${name})`);
+  return value;
+}
+
+function positiveInt(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
   return value;
 }

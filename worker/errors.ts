@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 import { PresenceConfigError, PresenceUnavailableError } from "@collab/presence";
 import { ConfigError } from "./config.ts";
+import { isDatabaseUnavailable } from "./database-errors.ts";
 
 /**
  * The one error type routes throw. `onError` turns it, and anything else, into the shared
@@ -78,6 +79,11 @@ export function onError(error: Error, c: Context): Response {
     console.error(`presence store unavailable: ${error.message}`);
     return c.json(body(ErrorCode.RoomUnavailable, "Presence is unavailable right now; try again"), 503);
   }
+  if (isDatabaseUnavailable(error)) {
+    // Down, overloaded or saturated: the client may retry; nothing here is a bug to report as 500.
+    console.error(`${c.req.method} ${c.req.path}: database unavailable:`, errorSummary(error));
+    return c.json(body(ErrorCode.DatabaseUnavailable, "The database is busy or unavailable; try again shortly"), 503, { "Retry-After": "1" });
+  }
   if (error instanceof ConfigError || error instanceof PresenceConfigError) {
     console.error(`configuration error: ${error.message}`);
     return c.json(body(ErrorCode.Internal, "The server is misconfigured"), 500);
@@ -88,6 +94,12 @@ export function onError(error: Error, c: Context): Response {
 
 export function notFound(c: Context): Response {
   return c.json(body(ErrorCode.NotFound, `No route for ${c.req.method} ${c.req.path}`), 404);
+}
+
+function errorSummary(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause;
+  const text = (value: unknown) => (value instanceof Error ? `${value.name}: ${value.message.split("\n")[0]}` : String(value));
+  return cause ? `${text(error)} (cause: ${text(cause)})` : text(error);
 }
 
 function body(code: string, message: string, details?: unknown): ErrorBody {

@@ -13,7 +13,7 @@ import {
   ValidationDetails,
 } from "@collab/protocol";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { signUp, testIp, type TestUser } from "../tools/testing/accounts.ts";
+import { signUp, clientHeaders, testIp, type TestUser } from "../tools/testing/accounts.ts";
 
 /**
  * Hostile input against the worker under `wrangler dev` and the real database: every refusal is a clean
@@ -40,7 +40,7 @@ function uniqueName(label: string): string {
 }
 
 function send(path: string, init: { method?: string; body?: string; contentType?: string | null; token?: string } = {}): Promise<Response> {
-  const headers: Record<string, string> = { "cf-connecting-ip": testIp() };
+  const headers: Record<string, string> = clientHeaders(testIp());
   if (init.contentType !== null) headers["content-type"] = init.contentType ?? "application/json";
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   // Bytes, not a string: fetch would label a string body text/plain when no content type is given.
@@ -352,7 +352,7 @@ describe("bodies over 1 MB", () => {
       ["POST", "/api/auth/login", false],
     ];
     for (const [method, path, authorised] of targets) {
-      const headers = { "content-type": "application/json", "cf-connecting-ip": testIp(), ...(authorised ? { authorization: `Bearer ${user.token}` } : {}) };
+      const headers = { "content-type": "application/json", ...clientHeaders(testIp()), ...(authorised ? { authorization: `Bearer ${user.token}` } : {}) };
       const response = await sendLarge(path, method, headers, streamed);
       expect({ path, status: response.status }).toEqual({ path, status: 413 });
       expect(ErrorBody.parse(await response.json()).error.code).toBe(ErrorCode.PayloadTooLarge);

@@ -1,4 +1,5 @@
 import {
+  ErrorBody,
   ErrorCode,
   ROOM_TOKEN_ALGORITHM,
   ROOM_TOKEN_TTL_SECONDS,
@@ -49,11 +50,31 @@ async function roomFetch(config: WorkerConfig, docId: string, init: RequestInit)
     });
   } catch (error) {
     console.error(`room ${docId} unreachable:`, error);
-    throw new ApiError(503, ErrorCode.RoomUnavailable, "The document's room could not be reached; try again");
+    throw new ApiError(503, ErrorCode.RoomUnavailable, "The document's room could not be reached; try again", { headers: RETRY_AFTER });
+  }
+  if (response.status === 404) {
+    // The room was told the document is deleted (a delete whose database step failed and was not retried).
+    throw new ApiError(404, ErrorCode.NotFound, "Document not found");
   }
   if (!response.ok) {
-    console.error(`room ${docId} answered ${response.status}: ${await response.text()}`);
-    throw new ApiError(503, ErrorCode.RoomUnavailable, "The document's room could not apply the change; try again");
+    const text = await response.text();
+    console.error(`room ${docId} answered ${response.status}: ${text}`);
+    if (response.status === 503 && ErrorBody.safeParse(safeJson(text)).data?.error.code === ErrorCode.DatabaseUnavailable) {
+      // A REST edit that reached the room and its storage, but not Postgres yet: the caller retries (the
+      // same content again is an empty edit) or reads it back later.
+      throw new ApiError(503, ErrorCode.DatabaseUnavailable, "The change is in the live document but could not be saved to the database yet; try again", { headers: RETRY_AFTER });
+    }
+    throw new ApiError(503, ErrorCode.RoomUnavailable, "The document's room could not apply the change; try again", { headers: RETRY_AFTER });
   }
   return response;
+}
+
+const RETRY_AFTER = { "Retry-After": "1" };
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -18,6 +18,8 @@ export interface StackOptions {
   ports?: Partial<Record<"web" | "worker" | "party" | "dbProxy", number>>;
   /** Start the Vite dev server too. */
   web?: boolean;
+  /** Tests: the Vite proxy forwards a client-sent `cf-connecting-ip` (see WebOptions). */
+  forwardClientIp?: boolean;
   quiet?: boolean;
   /** Extra room variables (strings). */
   partyVars?: Record<string, string>;
@@ -79,7 +81,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const started = await Promise.allSettled([
       startParty({ ...settings, roomTokenSecret: secrets.roomTokenSecret, port: partyPort, persistDir: join(options.dataDir, "party"), vars: { ...options.partyVars, ...presenceVars } }),
       startWorker({ ...settings, ...secrets, partyUrl, port: workerPort, inspectorPort, persistDir: join(options.dataDir, "worker"), vars: presenceVars }),
-      ...(options.web ? [startWeb({ port: webPort, workerUrl, partyUrl, quiet: options.quiet })] : []),
+      ...(options.web ? [startWeb({ port: webPort, workerUrl, partyUrl, proxySecret: secrets.proxySecret, forwardClientIp: options.forwardClientIp, quiet: options.quiet })] : []),
     ]);
     // Keep whichever started, so that `stop` ends it when another failed.
     for (const result of started) if (result.status === "fulfilled") services.push(result.value);
@@ -97,5 +99,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 /** Fresh secrets (256 bits each), for test runs and first-time `npm run dev`. */
 export function randomSecrets(): Secrets {
   const random = () => randomBytes(32).toString("base64url");
-  return { authSecret: random(), roomTokenSecret: random() };
+  // One proxy secret per test run (global setup exports it), so that every worker a suite starts trusts
+  // the test tooling's addresses.
+  return { authSecret: random(), roomTokenSecret: random(), proxySecret: process.env.TRUSTED_PROXY_SECRET || random() };
 }

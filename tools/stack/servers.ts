@@ -15,6 +15,11 @@ export interface DatabaseSettings {
 export interface Secrets {
   authSecret: string;
   roomTokenSecret: string;
+  /**
+   * Lets a local proxy vouch for `cf-connecting-ip` (TRUSTED_PROXY_SECRET): the Vite dev proxy and the test
+   * tooling, which give each simulated person an address of their own. Nothing else may set that header.
+   */
+  proxySecret: string;
 }
 
 export interface PartyOptions extends DatabaseSettings {
@@ -83,6 +88,9 @@ export function startWorker(options: WorkerOptions): Promise<Service> {
       "--var", `AUTH_SECRET:${options.authSecret}`,
       "--var", `ROOM_TOKEN_SECRET:${options.roomTokenSecret}`,
       "--var", `PARTY_URL:${options.partyUrl}`,
+      // Not behind Cloudflare: cf-connecting-ip counts only from a proxy that knows the secret.
+      "--var", "TRUST_CF_CONNECTING_IP:false",
+      "--var", `TRUSTED_PROXY_SECRET:${options.proxySecret}`,
       ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
     ],
     cwd: ROOT,
@@ -96,6 +104,10 @@ export interface WebOptions {
   port: number;
   workerUrl: string;
   partyUrl: string;
+  /** The worker's TRUSTED_PROXY_SECRET: the dev proxy vouches for the address it forwards. */
+  proxySecret: string;
+  /** Forward a `cf-connecting-ip` the client sent (browser tests simulate people at distinct addresses). */
+  forwardClientIp?: boolean;
   quiet?: boolean;
 }
 
@@ -111,6 +123,8 @@ export function startWeb(options: WebOptions): Promise<Service> {
       WEB_HOST: "127.0.0.1",
       WORKER_URL: options.workerUrl,
       PARTY_URL: options.partyUrl,
+      TRUSTED_PROXY_SECRET: options.proxySecret,
+      WEB_FORWARD_CLIENT_IP: options.forwardClientIp ? "1" : "",
     },
     ready: () => answers(`http://127.0.0.1:${options.port}/`),
     quiet: options.quiet,

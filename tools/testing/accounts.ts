@@ -2,8 +2,8 @@ import { AuthResponse, DocumentSummary, ErrorBody, RoomTokenResponse, type Creat
 
 /**
  * Real accounts for tests, made through the REST API like any client would. Each test user's requests carry
- * an address of its own in `cf-connecting-ip` (wrangler dev passes it through; Cloudflare overwrites it in
- * production), so the per-IP limit on registration applies per test user rather than to the whole run.
+ * an address of its own in `cf-connecting-ip`, vouched for as a trusted proxy would (see clientHeaders), so
+ * the per-IP limit on registration applies per test user rather than to the whole run.
  */
 export interface TestUser {
   id: string;
@@ -20,6 +20,15 @@ export interface TestUser {
   roomToken(docId: string): Promise<string>;
 }
 
+/**
+ * Headers that give a request a client address the worker believes: `cf-connecting-ip`, vouched for with
+ * the run's TRUSTED_PROXY_SECRET (the worker ignores the address without it).
+ */
+export function clientHeaders(ip: string): Record<string, string> {
+  const secret = process.env.TRUSTED_PROXY_SECRET;
+  return secret ? { "cf-connecting-ip": ip, "x-proxy-secret": secret } : { "cf-connecting-ip": ip };
+}
+
 let ipCounter = 0;
 
 /** A unique test address, e.g. 10.7.0.12 (never contacted; only a rate-limit key). */
@@ -33,7 +42,7 @@ export async function signUp(workerUrl: string, label = "user"): Promise<TestUse
   const username = `${label}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.slice(0, 32).toLowerCase();
   const response = await fetch(`${workerUrl}/api/auth/register`, {
     method: "POST",
-    headers: { "content-type": "application/json", "cf-connecting-ip": ip },
+    headers: { "content-type": "application/json", ...clientHeaders(ip) },
     body: JSON.stringify({ username, email: `${username}@example.test`, password: "correct horse battery staple", displayName: label }),
   });
   if (response.status !== 201) throw new Error(`register ${username}: ${response.status} ${await response.text()}`);
@@ -47,7 +56,7 @@ export function sessionFor(workerUrl: string, who: { id: string; username: strin
       method: init.method ?? (init.body === undefined ? "GET" : "POST"),
       headers: {
         authorization: `Bearer ${who.token}`,
-        "cf-connecting-ip": who.ip,
+        ...clientHeaders(who.ip),
         ...(init.body === undefined ? {} : { "content-type": "application/json" }),
         ...init.headers,
       },

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,10 +13,13 @@ import "./context.ts";
  */
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), "collab-test-"));
+  // Test files (forked after this) read it to vouch for the addresses they simulate (accounts.ts).
+  process.env.TRUSTED_PROXY_SECRET ??= randomBytes(32).toString("base64url");
   const stack = await startStack({
     databaseUrl: process.env.DATABASE_URL,
     dataDir,
     web: true,
+    forwardClientIp: true,
     quiet: process.env.STACK_LOGS !== "1",
   });
   project.provide("stack", stack.urls);

@@ -1,4 +1,4 @@
-import { createSession, findSessionUser, revokeSession, type UserRow } from "@collab/db";
+import { createSession, findSessionUser, revokeSession, visibleDocumentIds, type UserRow } from "@collab/db";
 import { ErrorCode, SESSION_COOKIE } from "@collab/protocol";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -6,6 +6,7 @@ import { createMiddleware } from "hono/factory";
 import { sign, verify } from "hono/jwt";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import { sendRoomCommand } from "../rooms.ts";
 
 /**
  * Sessions: a signed token (HS256, `AUTH_SECRET`, with expiry) naming a server-side session row. The browser
@@ -58,9 +59,28 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+/**
+ * Logout: the session row is revoked first (no new token, and rooms refuse its room tokens from then on,
+ * see party/session-check.ts), then every room the user is present in is told to close that session's
+ * sockets (4410). Presence says which rooms: the user's visible documents where they are connected now.
+ * Rooms are told best-effort: the session is already over, and a room that cannot be told still refuses
+ * the session's next connection.
+ */
 export async function endSession(c: Context<AppEnv>): Promise<void> {
-  await revokeSession(c.var.db, c.var.sessionId);
+  const { db, config, user, sessionId } = c.var;
+  await revokeSession(db, sessionId);
   deleteCookie(c, SESSION_COOKIE, { path: "/" });
+  let rooms: string[] = [];
+  try {
+    const present = await config.presence.active(await visibleDocumentIds(db, user.id));
+    rooms = [...present].filter(([, users]) => users.some((entry) => entry.id === user.id)).map(([docId]) => docId);
+  } catch (error) {
+    console.error("logout: could not list the session's rooms:", error);
+  }
+  const results = await Promise.allSettled(rooms.map((docId) => sendRoomCommand(config, docId, { type: "session-ended", sessionId })));
+  for (const [i, result] of results.entries()) {
+    if (result.status === "rejected") console.error(`logout: room ${rooms[i]} not told:`, result.reason);
+  }
 }
 
 function bearerToken(c: Context): string | undefined {

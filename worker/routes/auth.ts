@@ -3,7 +3,7 @@ import { AuthResponse, colorFor, ErrorCode, LoginRequest, MeResponse, RegisterRe
 import { createRoute } from "@hono/zod-openapi";
 import type { UserRow } from "@collab/db";
 import { DECOY_HASH, hashPassword, verifyPassword } from "../auth/password.ts";
-import { limitAuthAttempts } from "../auth/rate-limit.ts";
+import { limitLogin, limitRegistration, loginFailed } from "../auth/rate-limit.ts";
 import { endSession, requireUser, startSession } from "../auth/session.ts";
 import { ApiError } from "../errors.ts";
 import { errors, json, jsonBody, noContent, router } from "./openapi.ts";
@@ -29,7 +29,7 @@ export const authRoutes = router()
     }),
     async (c) => {
       const input = c.req.valid("json");
-      await limitAuthAttempts(c, "register", input.username);
+      await limitRegistration(c);
       let user: UserRow;
       try {
         user = await createUser(c.var.db, {
@@ -60,11 +60,14 @@ export const authRoutes = router()
     }),
     async (c) => {
       const { login, password } = c.req.valid("json");
-      await limitAuthAttempts(c, "login", login);
+      await limitLogin(c, login);
       const user = await findUserByLogin(c.var.db, login.toLowerCase());
       // Verify against a decoy for unknown users: the same work, the same answer.
       const valid = await verifyPassword(password, user?.passwordHash ?? DECOY_HASH);
-      if (!user || !valid) throw new ApiError(401, ErrorCode.InvalidCredentials, "Wrong username/email or password");
+      if (!user || !valid) {
+        await loginFailed(c, login);
+        throw new ApiError(401, ErrorCode.InvalidCredentials, "Wrong username/email or password");
+      }
       const session = await startSession(c, user);
       return c.json({ user: toUser(user), token: session.token, expiresAt: session.expiresAt.toISOString() }, 200);
     },

@@ -1,4 +1,4 @@
-import { openDatabase, visibleDocumentIds } from "@collab/db";
+import { visibleDocumentIds } from "@collab/db";
 import { PRESENCE_EVENT, PresenceResponse } from "@collab/protocol";
 import { createRoute } from "@hono/zod-openapi";
 import type { PresenceStore } from "@collab/presence";
@@ -6,6 +6,7 @@ import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { requireUser } from "../auth/session.ts";
 import type { WorkerConfig } from "../config.ts";
+import { openWorkerDatabase } from "../context.ts";
 import { errors, json, router } from "./openapi.ts";
 
 const tags = ["presence"];
@@ -36,17 +37,28 @@ export const presenceRoutes = router()
       description: "One event at once with the full state, then one per change (checked every second). The stream ends after 10 minutes; EventSource reconnects.",
       responses: { 200: { description: "text/event-stream of `presence` events", content: { "text/event-stream": { schema: z.string() } } }, ...errors(401) },
     }),
-    (c) => {
+    async (c) => {
       const { config, user } = c.var;
+      // On the request's own connection (the one requireUser used): a stream costs one database connection
+      // to open, not two, and a database that is down answers 503 before the stream starts.
+      const initialIds = await visibleDocumentIds(c.var.db, user.id);
       return streamSSE(c, async (stream) => {
         let closed = false;
         stream.onAbort(() => void (closed = true));
         const ends = Date.now() + STREAM_MS;
-        let ids = await visibleIds(config, user.id);
+        let ids: string[] | undefined = initialIds;
         let idsAt = Date.now();
         let sent = "";
         while (!closed && Date.now() < ends) {
-          if (Date.now() - idsAt > VISIBILITY_REFRESH_MS) [ids, idsAt] = [await visibleIds(config, user.id), Date.now()];
+          if (!ids || Date.now() - idsAt > VISIBILITY_REFRESH_MS) {
+            // A busy or absent database keeps the last list (or waits for the first) rather than end the stream.
+            const fresh = await visibleIds(config, user.id).catch((error) => void console.error("presence stream: database unavailable:", error));
+            if (fresh) [ids, idsAt] = [fresh, Date.now()];
+            if (!ids) {
+              await stream.sleep(POLL_MS);
+              continue;
+            }
+          }
           const current = await snapshot(config.presence, ids).catch((error) => {
             console.error("presence stream: store unavailable:", error);
             return undefined;
@@ -71,7 +83,7 @@ async function snapshot(store: PresenceStore, ids: string[]): Promise<string> {
 
 /** The request's own pool is closed once the response starts; a long stream opens short-lived ones. */
 async function visibleIds(config: WorkerConfig, userId: string): Promise<string[]> {
-  const { db, end } = openDatabase(config.database);
+  const { db, end } = openWorkerDatabase(config);
   try {
     return await visibleDocumentIds(db, userId);
   } finally {

@@ -1,4 +1,4 @@
-import { createShareLink, findShareLink, findUserByLogin, listMembers, listShareLinks, removeMember, revokeShareLink, updateMember, upsertMember, type ShareLinkRow } from "@collab/db";
+import { createShareLink, findMemberRole, findShareLink, findUserByLogin, listMembers, listShareLinks, removeMember, revokeShareLink, upsertMember, type GrantableRole, type ShareLinkRow } from "@collab/db";
 import {
   AcceptShareLinkResponse,
   CreateShareLinkRequest,
@@ -16,7 +16,9 @@ import {
   type Role,
 } from "@collab/protocol";
 import { createRoute } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { z } from "zod";
+import type { AppEnv } from "../context.ts";
 import { randomId, requireUser } from "../auth/session.ts";
 import { ApiError, notFoundError } from "../errors.ts";
 import { sendRoomCommand } from "../rooms.ts";
@@ -57,8 +59,7 @@ export const sharingRoutes = router()
       const invitee = await findUserByLogin(c.var.db, login.toLowerCase());
       if (!invitee) throw notFoundError("User");
       if (invitee.id === doc.owner.id) throw new ApiError(400, ErrorCode.ValidationFailed, "The owner is already in the document", { details: { fields: { "body.user": ["That is the owner"] } } });
-      await upsertMember(c.var.db, id, invitee.id, role);
-      await notifyAccessChanged(c.var.config, id, invitee.id, role);
+      await changeAccess(c, id, invitee.id, await findMemberRole(c.var.db, id, invitee.id), role);
       const member = (await listMembers(c.var.db, id)).find((m) => m.user.id === invitee.id)!;
       return c.json(toMember(member), 201);
     },
@@ -74,8 +75,9 @@ export const sharingRoutes = router()
       const { id, userId } = c.req.valid("param");
       const { role } = c.req.valid("json");
       await requireRole(c, id, "owner");
-      if (!(await updateMember(c.var.db, id, userId, role))) throw notFoundError("Member");
-      await notifyAccessChanged(c.var.config, id, userId, role);
+      const current = await findMemberRole(c.var.db, id, userId);
+      if (!current) throw notFoundError("Member");
+      await changeAccess(c, id, userId, current, role);
       const member = (await listMembers(c.var.db, id)).find((m) => m.user.id === userId)!;
       return c.json(toMember(member), 200);
     },
@@ -90,8 +92,9 @@ export const sharingRoutes = router()
     async (c) => {
       const { id, userId } = c.req.valid("param");
       await requireRole(c, id, "owner");
-      if (!(await removeMember(c.var.db, id, userId))) throw notFoundError("Member");
-      await notifyAccessChanged(c.var.config, id, userId, null);
+      const current = await findMemberRole(c.var.db, id, userId);
+      if (!current) throw notFoundError("Member");
+      await changeAccess(c, id, userId, current, null);
       return c.body(null, 204);
     },
   )
@@ -159,8 +162,7 @@ export const sharingRoutes = router()
       const current = await currentRole(c, link.documentId);
       let role: Role = current ?? link.role;
       if (link.ownerId !== userId && !(current && roleAtLeast(current, link.role))) {
-        await upsertMember(c.var.db, link.documentId, userId, link.role);
-        await notifyAccessChanged(c.var.config, link.documentId, userId, link.role);
+        await changeAccess(c, link.documentId, userId, current === "owner" ? undefined : current, link.role);
         role = link.role;
       }
       return c.json({ documentId: link.documentId, role }, 200);
@@ -175,9 +177,28 @@ async function currentRole(c: Parameters<typeof requireRole>[0], docId: string):
   }
 }
 
-/** Open sockets of that user follow the change within a second (closed, or reconnected with the new role). */
-function notifyAccessChanged(config: Parameters<typeof sendRoomCommand>[0], docId: string, userId: string, role: Role | null) {
-  return sendRoomCommand(config, docId, { type: "access-changed", userId, role });
+/**
+ * Changes a member's role in the row and in the room, in the order that fails safe. The room's recorded
+ * role is an upper bound on what it admits; tokens are issued from the row.
+ * - Taking access away (removal, downgrade): the room first. If the room cannot be told, nothing changed
+ *   and the request answers 503; if the row then fails, the room already refuses the old role. Never a
+ *   removed member who keeps writing because the row went first. A retry completes it.
+ * - Granting (invite, upgrade): the row first, so that the sockets the room closes (4409) come back with a
+ *   token for the new role. If the room cannot be told, the old recorded role still bounds what it admits.
+ * Open sockets of that user follow the change within a second (closed, or reconnected with the new role).
+ */
+async function changeAccess(c: Context<AppEnv>, docId: string, userId: string, current: GrantableRole | undefined, role: GrantableRole | null): Promise<void> {
+  const { db, config } = c.var;
+  const write = () => (role === null ? removeMember(db, docId, userId) : upsertMember(db, docId, userId, role));
+  const notify = () => sendRoomCommand(config, docId, { type: "access-changed", userId, role });
+  const lowering = role === null || (current !== undefined && !roleAtLeast(role, current));
+  if (lowering) {
+    await notify();
+    await write();
+  } else {
+    await write();
+    await notify();
+  }
 }
 
 function toMember(row: Awaited<ReturnType<typeof listMembers>>[number]): Member {
