@@ -16,6 +16,7 @@ export class Peer {
   #messageListeners: Listener[] = [];
   #closeListeners: Listener[] = [];
   #closed = false;
+  #socketClosed = false;
   /** Told the size of every message handed to this socket, in the order they leave (the drain check). */
   #onSend: (bytes: number) => void;
 
@@ -46,16 +47,21 @@ export class Peer {
   }
 
   /**
-   * Closes the socket and forgets the peer at once (its awareness is removed for everyone). Once only:
-   * y-partykit answers the close event by calling close() again, without a code, and a second close of a
-   * closing socket makes workerd log "Uncaught exception ... disconnected".
+   * Closes the socket and forgets the peer at once (its awareness is removed for everyone). The socket is
+   * closed once only: y-partykit answers the close event by calling close() again, without a code, and a
+   * second close of a closing socket makes workerd log "Uncaught exception ... disconnected". But a peer
+   * forgotten first (its close event, which partykit may deliver for a reconnected socket that reuses the
+   * id) must still close its socket when y-partykit asks: otherwise the socket stays open and receives
+   * nothing, and its client, which sees a live connection, never resyncs.
    */
   close(code?: number, reason?: string): void {
-    if (this.#closed) return;
-    try {
-      this.socket.close(code, reason);
-    } catch {
-      // Already closed.
+    if (!this.#socketClosed) {
+      this.#socketClosed = true;
+      try {
+        this.socket.close(code, reason);
+      } catch {
+        // Already closed.
+      }
     }
     this.disconnected();
   }

@@ -103,8 +103,13 @@ describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 240_000 
     const [ada, bob] = await Promise.all([person(adaUser), person(bobUser)]);
     await Promise.all([open(ada, docId), open(bob, docId)]);
     await Promise.all([ada.room.cut(), bob.room.cut()]);
-    await typeAtEnd(ada.page, "ada offline");
-    await typeAtEnd(bob.page, "bob offline");
+    // As a person would: type once the status says offline, and reload once it says the text is kept here.
+    for (const [who, text] of [[ada, "ada offline"], [bob, "bob offline"]] as const) {
+      await who.page.locator("[data-testid=status][data-status=offline]").waitFor({ timeout: 60_000 });
+      await typeAtEnd(who.page, text);
+      await expect.poll(() => unsynced(who.page)).not.toBe("0");
+      await expect(who.page.getByTestId("sync-state").textContent()).resolves.toContain("Offline: changes are kept on this device");
+    }
     // Both reload while still offline: what converges must come from the local copies.
     await Promise.all([ada.page.reload(), bob.page.reload()]);
     await Promise.all([ada.page.locator(EDITOR).waitFor(), bob.page.locator(EDITOR).waitFor()]);
