@@ -74,8 +74,7 @@ export class DocumentStore {
     // y-partykit compares each connection's options with the first ones by JSON.stringify and logs an error
     // when they differ. `readOnly` differs per connection by design (it only decides whether that socket's
     // updates are applied), so both objects serialize to the same description of the document's options.
-    const description = { toJSON: () => ({ gc: true, load: "the room's document" }) };
-    this.yOptions = { gc: true, load: async () => this.#source ?? null, ...description };
+    this.yOptions = { gc: true, load: async () => this.#source ?? null };
     this.viewerOptions = { ...this.yOptions, readOnly: true };
     this.#snapshots = new SnapshotScheduler({
       save: () => this.#saveSnapshot(),

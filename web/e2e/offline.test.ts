@@ -183,8 +183,10 @@ describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 240_000 
       let ada = await person(adaUser, await launch());
       await open(ada, docId);
       await ada.room.cut();
+      await ada.page.locator("[data-testid=status][data-status=offline]").waitFor({ timeout: 60_000 });
       await typeAtEnd(ada.page, "after, offline");
       await expect.poll(() => unsynced(ada.page)).not.toBe("0");
+      await expect(ada.page.getByTestId("sync-state").textContent()).resolves.toContain("Offline: changes are kept on this device");
       await ada.context.close();
 
       ada = await person(adaUser, await launch());
