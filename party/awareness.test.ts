@@ -1,9 +1,9 @@
 import { CloseCode } from "@collab/protocol";
-import * as encoding from "lib0/encoding";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { signUp, type TestUser } from "../tools/testing/accounts.ts";
 import { connectClient, rawSocket, waitFor, type TestClient } from "../tools/testing/clients.ts";
 import { MAX_AWARENESS_STATE_BYTES } from "./awareness-guard.ts";
+import { awarenessEntryFrame, awarenessFrame } from "../tools/testing/fault/frames.ts";
 
 /** Awareness (names, colours, cursors) from one connection only ever speaks for that connection's user. */
 const { partyUrl, workerUrl } = inject("stack");
@@ -35,19 +35,6 @@ function headOf(state: unknown): number | undefined {
   return (state as { cursor?: { head: { item: { clock: number } } } } | undefined)?.cursor?.head.item.clock;
 }
 
-/** An awareness frame (y-protocols framing) for one client id. */
-function awarenessFrame(clientId: number, clock: number, state: unknown): Uint8Array {
-  const update = encoding.createEncoder();
-  encoding.writeVarUint(update, 1);
-  encoding.writeVarUint(update, clientId);
-  encoding.writeVarUint(update, clock);
-  encoding.writeVarString(update, JSON.stringify(state));
-  const frame = encoding.createEncoder();
-  encoding.writeVarUint(frame, 1);
-  encoding.writeVarUint8Array(frame, encoding.toUint8Array(update));
-  return encoding.toUint8Array(frame);
-}
-
 describe("awareness", () => {
   it("shows the name, id and colour from the room token, whatever the client claims", async () => {
     const watcher = join(alice);
@@ -72,8 +59,8 @@ describe("awareness", () => {
     const echoer = await rawSocket(partyUrl, docId, await mallory.roomToken(docId));
     // Echoes of others' states (at a clock the room already has) and of removals are normal provider traffic:
     // dropped, not punished.
-    echoer.socket.send(awarenessFrame(victim.doc.clientID, clock, { cursor: cursorAt(99) }));
-    echoer.socket.send(awarenessFrame(victim.doc.clientID, clock + 1, null));
+    echoer.socket.send(awarenessEntryFrame(victim.doc.clientID, clock, { cursor: cursorAt(99) }));
+    echoer.socket.send(awarenessEntryFrame(victim.doc.clientID, clock + 1, null));
     victim.text.insert(0, "x");
     await waitFor(() => watcher.text.toString().startsWith("x"), "later messages were processed");
     await new Promise((r) => setTimeout(r, 100));
@@ -83,7 +70,7 @@ describe("awareness", () => {
 
     // A newer clock is nobody's echo: it is a claim.
     const claimer = await rawSocket(partyUrl, docId, await mallory.roomToken(docId));
-    claimer.socket.send(awarenessFrame(victim.doc.clientID, clock + 1_000, { cursor: cursorAt(99) }));
+    claimer.socket.send(awarenessEntryFrame(victim.doc.clientID, clock + 1_000, { cursor: cursorAt(99) }));
     expect((await claimer.closed).code).toBe(CloseCode.ClientIdTaken);
     await new Promise((r) => setTimeout(r, 100));
     expect(headOf(watcher.provider.awareness.getStates().get(victim.doc.clientID))).toBe(3);
@@ -96,27 +83,27 @@ describe("awareness", () => {
     await watcher.synced;
     const id = 800_000 + Math.floor(Math.random() * 100_000);
     const peer = await rawSocket(partyUrl, docId, await mallory.roomToken(docId));
-    peer.socket.send(awarenessFrame(id, 1, { cursor: cursorAt(7) }));
+    peer.socket.send(awarenessEntryFrame(id, 1, { cursor: cursorAt(7) }));
     await waitFor(() => headOf(watcher.provider.awareness.getStates().get(id)) === 7, "peer's cursor visible");
     // The peer drops (its network goes); the room removes its state.
     peer.socket.terminate();
     await waitFor(() => !watcher.provider.awareness.getStates().has(id), "the peer's cursor left");
 
     const viewer = await rawSocket(partyUrl, docId, await viewerUser.roomToken(docId));
-    viewer.socket.send(awarenessFrame(id, 1_000_000, { cursor: cursorAt(66) }));
+    viewer.socket.send(awarenessEntryFrame(id, 1_000_000, { cursor: cursorAt(66) }));
     expect((await viewer.closed).code).toBe(CloseCode.ClientIdTaken);
     expect(headOf(watcher.provider.awareness.getStates().get(id))).toBeUndefined();
 
     // The peer comes back on a new socket, same user, same Yjs client id: its cursor is drawn again.
     const back = await rawSocket(partyUrl, docId, await mallory.roomToken(docId));
-    back.socket.send(awarenessFrame(id, 2, { cursor: cursorAt(8) }));
+    back.socket.send(awarenessEntryFrame(id, 2, { cursor: cursorAt(8) }));
     await waitFor(() => headOf(watcher.provider.awareness.getStates().get(id)) === 8, "the peer's cursor is back");
     back.socket.close();
   });
 
   it("closes a connection whose awareness state is over the size cap", async () => {
     const attacker = await rawSocket(partyUrl, docId, await mallory.roomToken(docId));
-    attacker.socket.send(awarenessFrame(424242, 1, { blob: "x".repeat(MAX_AWARENESS_STATE_BYTES) }));
+    attacker.socket.send(awarenessEntryFrame(424242, 1, { blob: "x".repeat(MAX_AWARENESS_STATE_BYTES) }));
     expect((await attacker.closed).code).toBe(CloseCode.MessageTooLarge);
   });
 
@@ -126,7 +113,7 @@ describe("awareness", () => {
     await Promise.all([bystander.synced, other.synced]);
     const attacker = await rawSocket(partyUrl, docId, await mallory.roomToken(docId));
     for (let clock = 1; clock <= 400 && attacker.socket.readyState === attacker.socket.OPEN; clock++) {
-      attacker.socket.send(awarenessFrame(525252, clock, { cursor: cursorAt(clock) }));
+      attacker.socket.send(awarenessEntryFrame(525252, clock, { cursor: cursorAt(clock) }));
     }
     expect((await attacker.closed).code).toBe(CloseCode.RateLimited);
     bystander.text.insert(0, "still here");
@@ -163,7 +150,7 @@ describe("what one connection's awareness may cost", () => {
     // The amplification attack: each frame a fresh batch of ids, each drawn as a cursor by everyone.
     const base = 700_000 + Math.floor(Math.random() * 1_000_000);
     for (let batch = 0; batch < 10 && attacker.socket.readyState === attacker.socket.OPEN; batch++) {
-      attacker.socket.send(awarenessFrames(Array.from({ length: 20 }, (_, i) => [base + batch * 20 + i, 1, { cursor: cursorAt(i) }] as const)));
+      attacker.socket.send(awarenessFrame(Array.from({ length: 20 }, (_, i) => ({ clientId: base + batch * 20 + i, clock: 1, state: { cursor: cursorAt(i) } }))));
       await new Promise((r) => setTimeout(r, 60));
     }
     expect((await attacker.closed).code).toBe(CloseCode.RateLimited);
@@ -176,7 +163,7 @@ describe("what one connection's awareness may cost", () => {
 
   it("closes a frame with more awareness entries than a room's worth of echoes (4413)", async () => {
     const attacker = await rawSocket(partyUrl, docId, await mallory.roomToken(docId));
-    attacker.socket.send(awarenessFrames(Array.from({ length: 300 }, (_, i) => [900_000 + i, 1, {}] as const)));
+    attacker.socket.send(awarenessFrame(Array.from({ length: 300 }, (_, i) => ({ clientId: 900_000 + i, clock: 1, state: {} }))));
     expect((await attacker.closed).code).toBe(CloseCode.MessageTooLarge);
   });
 
@@ -185,7 +172,7 @@ describe("what one connection's awareness may cost", () => {
     const padding = "x".repeat(MAX_AWARENESS_STATE_BYTES - 100);
     // 100 frames of ~4 KiB a second: under the frame flood limit, over the byte budget.
     for (let clock = 1; clock <= 100 && attacker.socket.readyState === attacker.socket.OPEN; clock++) {
-      attacker.socket.send(awarenessFrame(424_000, clock, { padding }));
+      attacker.socket.send(awarenessEntryFrame(424_000, clock, { padding }));
       await new Promise((r) => setTimeout(r, 10));
     }
     expect((await attacker.closed).code).toBe(CloseCode.RateLimited);
@@ -203,7 +190,7 @@ describe("what one connection's awareness may cost", () => {
     await Promise.all([bystander.synced, other.synced]);
     const attacker = await rawSocket(partyUrl, docId, await mallory.roomToken(docId));
     const id = 600_000 + Math.floor(Math.random() * 100_000);
-    attacker.socket.send(awarenessFrame(id, 1, { cursor }));
+    attacker.socket.send(awarenessEntryFrame(id, 1, { cursor }));
     expect((await attacker.closed).code).toBe(CloseCode.MalformedMessage);
     expect(other.provider.awareness.getStates().has(id)).toBe(false);
     const line = `cursor refused ${Math.random()}`;
@@ -212,17 +199,3 @@ describe("what one connection's awareness may cost", () => {
   });
 });
 
-/** One awareness frame carrying several entries. */
-function awarenessFrames(entries: readonly (readonly [number, number, unknown])[]): Uint8Array {
-  const update = encoding.createEncoder();
-  encoding.writeVarUint(update, entries.length);
-  for (const [clientId, clock, state] of entries) {
-    encoding.writeVarUint(update, clientId);
-    encoding.writeVarUint(update, clock);
-    encoding.writeVarString(update, JSON.stringify(state));
-  }
-  const frame = encoding.createEncoder();
-  encoding.writeVarUint(frame, 1);
-  encoding.writeVarUint8Array(frame, encoding.toUint8Array(update));
-  return encoding.toUint8Array(frame);
-}

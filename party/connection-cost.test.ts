@@ -12,6 +12,7 @@ import { signUp, type TestUser } from "../tools/testing/accounts.ts";
 import { connectClient, rawSocket, waitFor, type RawSocket, type TestClient } from "../tools/testing/clients.ts";
 import { freePort, type Service } from "../tools/stack/service.ts";
 import { startParty } from "../tools/stack/servers.ts";
+import { awarenessEntryFrame } from "../tools/testing/fault/frames.ts";
 
 /**
  * What one connection may cost the room, whatever its role: what is queued for a peer that does not read,
@@ -66,18 +67,6 @@ function syncMessage(syncType: 0 | 1 | 2, payload: Uint8Array): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
-function awarenessFrame(clientId: number, clock: number, state: unknown): Uint8Array {
-  const update = encoding.createEncoder();
-  encoding.writeVarUint(update, 1);
-  encoding.writeVarUint(update, clientId);
-  encoding.writeVarUint(update, clock);
-  encoding.writeVarString(update, JSON.stringify(state));
-  const frame = encoding.createEncoder();
-  encoding.writeVarUint(frame, 1);
-  encoding.writeVarUint8Array(frame, encoding.toUint8Array(update));
-  return encoding.toUint8Array(frame);
-}
-
 /** Resident memory of the party's process group (partykit and its workerd), in MB. */
 async function partyRssMb(): Promise<number> {
   try {
@@ -111,7 +100,7 @@ describe("a peer that does not read", () => {
     const started = performance.now();
     const ping = setInterval(() => {
       if (attacker.socket.readyState !== attacker.socket.OPEN) return;
-      attacker.socket.send(awarenessFrame(515_151, ++clock, { cursor: null }));
+      attacker.socket.send(awarenessEntryFrame(515_151, ++clock, { cursor: null }));
       attacker.socket.send(syncMessage(0, emptyStateVector));
     }, 200);
     const sampling = setInterval(() => void partyRssMb().then((rss) => (peakRss = Math.max(peakRss, rss))), 1_000);

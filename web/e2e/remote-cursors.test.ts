@@ -1,11 +1,11 @@
 import { DocRoot } from "@collab/protocol";
-import * as encoding from "lib0/encoding";
 import type { Browser, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import * as Y from "yjs";
 import { signUp } from "../../tools/testing/accounts.ts";
 import { connectClient, waitFor } from "../../tools/testing/clients.ts";
 import { browserAvailable, launchBrowser, signedInPage } from "./browser.ts";
+import { awarenessEntryFrame } from "../../tools/testing/fault/frames.ts";
 
 /**
  * One malformed awareness `cursor` used to crash y-codemirror.next's remote-cursor plugin in every other
@@ -13,18 +13,6 @@ import { browserAvailable, launchBrowser, signedInPage } from "./browser.ts";
  * puts one on the wire between the room and the browser itself, to prove the client skips what it cannot draw.
  */
 const { webUrl, workerUrl, partyUrl } = inject("stack");
-
-function awarenessFrame(clientId: number, clock: number, state: unknown): Uint8Array {
-  const update = encoding.createEncoder();
-  encoding.writeVarUint(update, 1);
-  encoding.writeVarUint(update, clientId);
-  encoding.writeVarUint(update, clock);
-  encoding.writeVarString(update, JSON.stringify(state));
-  const frame = encoding.createEncoder();
-  encoding.writeVarUint(frame, 1);
-  encoding.writeVarUint8Array(frame, encoding.toUint8Array(update));
-  return encoding.toUint8Array(frame);
-}
 
 describe.skipIf(!browserAvailable())("remote cursors in a real browser", () => {
   let browser: Browser;
@@ -65,7 +53,7 @@ describe.skipIf(!browserAvailable())("remote cursors in a real browser", () => {
       // The bad states arrive from "the room", as the attack delivered them before the room refused them.
       await waitFor(() => roomSocket !== undefined, "the page's room socket is routed");
       const malformed = [{ anchor: 5, head: 5 }, { anchor: {}, head: {} }, "here"];
-      malformed.forEach((cursor, i) => roomSocket!.send(Buffer.from(awarenessFrame(990_001 + i, 1, { user: { name: `Bad${i}`, color: "#ff0000" }, cursor }))));
+      malformed.forEach((cursor, i) => roomSocket!.send(Buffer.from(awarenessEntryFrame(990_001 + i, 1, { user: { name: `Bad${i}`, color: "#ff0000" }, cursor }))));
 
       // Bob moves to the third line: his cursor is drawn there, and the page threw nothing.
       peer.provider.awareness.setLocalStateField("cursor", cursorAt(20));

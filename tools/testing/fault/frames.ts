@@ -37,6 +37,11 @@ export function awarenessFrame(entries: { clientId: number; clock: number; state
  * Random bytes behind a valid message type whose length prefix runs past the end of the frame: malformed for
  * certain, whatever the random tail (at most 100 bytes).
  */
+/** An awareness message with one entry. */
+export function awarenessEntryFrame(clientId: number, clock: number, state: unknown): Uint8Array {
+  return awarenessFrame([{ clientId, clock, state }]);
+}
+
 export function garbageFrame(random: Random, length = 64): Uint8Array {
   const bytes = new Uint8Array(Math.max(4, Math.min(length, 100)));
   for (let i = 0; i < bytes.length; i++) bytes[i] = random.int(256);
