@@ -8,7 +8,8 @@ import { browserAvailable, editorText, launchBrowser, signedInPage } from "./bro
 const { webUrl, workerUrl } = inject("stack");
 const RESULTS = join(import.meta.dirname, "..", "..", "test-results");
 
-describe.skipIf(!browserAvailable())("two people in one document, in a real browser", () => {
+// Two browsers, two sign-ups and a dozen round trips: 30 s is too little on a loaded 2-core machine.
+describe.skipIf(!browserAvailable())("two people in one document, in a real browser", { timeout: 120_000 }, () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchBrowser();

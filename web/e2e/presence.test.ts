@@ -8,7 +8,7 @@ import { browserAvailable, launchBrowser, signedInPage } from "./browser.ts";
 const { webUrl, workerUrl } = inject("stack");
 const RESULTS = join(import.meta.dirname, "..", "..", "test-results");
 
-describe.skipIf(!browserAvailable())("live presence on the document list and in the editor", () => {
+describe.skipIf(!browserAvailable())("live presence on the document list and in the editor", { timeout: 120_000 }, () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchBrowser();

@@ -14,7 +14,7 @@ import { awarenessEntryFrame } from "../../tools/testing/fault/frames.ts";
  */
 const { webUrl, workerUrl, partyUrl } = inject("stack");
 
-describe.skipIf(!browserAvailable())("remote cursors in a real browser", () => {
+describe.skipIf(!browserAvailable())("remote cursors in a real browser", { timeout: 120_000 }, () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchBrowser();

@@ -8,7 +8,7 @@ const { webUrl } = inject("stack");
 const RESULTS = join(import.meta.dirname, "..", "..", "test-results");
 const PASSWORD = "correct horse battery staple";
 
-describe.skipIf(!browserAvailable())("accounts and sharing, through the pages", () => {
+describe.skipIf(!browserAvailable())("accounts and sharing, through the pages", { timeout: 120_000 }, () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchBrowser();
