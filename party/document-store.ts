@@ -4,7 +4,7 @@ import { unstable_getYDoc, type YPartyKitOptions } from "y-partykit";
 import * as Y from "yjs";
 import type { RoomConfig } from "./config.ts";
 import { GroupCommit } from "./group-commit.ts";
-import { clearPending, pendingBytes } from "./pending-budget.ts";
+import { clearPending, encodeStateWithoutPending, pendingBytes } from "./pending-budget.ts";
 import { PostgresSnapshots, stateVectorOf } from "./postgres-snapshots.ts";
 import { SnapshotScheduler } from "./snapshot-scheduler.ts";
 import { StorageWriteError, UpdateLog } from "./update-log.ts";
@@ -147,7 +147,7 @@ export class DocumentStore {
     // With storage failing, the probe compacts once it recovers; Postgres still gets the snapshot.
     if (this.writable) {
       this.commit.flush();
-      void this.#log.compact(storedState(this.#doc));
+      void this.#log.compact(encodeStateWithoutPending(this.#doc));
     }
     void this.#snapshots.flush();
   }
@@ -222,7 +222,7 @@ export class DocumentStore {
     this.#source = undefined;
     this.#doc = doc;
     // Room storage lacks what came from Postgres: store it before anything is served.
-    if (seed) void this.#log.compact(storedState(doc));
+    if (seed) void this.#log.compact(encodeStateWithoutPending(doc));
     // Only now: a save that ran before the document was set would find nothing and count as done.
     if (dirty) this.#snapshots.markDirty();
     doc.on("update", (update: Uint8Array) => {
@@ -237,7 +237,7 @@ export class DocumentStore {
 
   #commitUpdates(): void {
     if (this.#forgotten) return;
-    if (this.#log.needsCompaction && this.#doc) void this.#log.compact(storedState(this.#doc));
+    if (this.#log.needsCompaction && this.#doc) void this.#log.compact(encodeStateWithoutPending(this.#doc));
     else void this.#log.flush();
   }
 
@@ -259,7 +259,7 @@ export class DocumentStore {
   async #probe(): Promise<void> {
     const doc = this.#doc;
     if (this.#forgotten) return;
-    if ((await this.#log.probe()) && (!doc || (await this.#log.compact(storedState(doc))))) {
+    if ((await this.#log.probe()) && (!doc || (await this.#log.compact(encodeStateWithoutPending(doc))))) {
       console.warn(`[room ${this.#docId}] room storage accepts writes again`);
       this.#storageFailure = undefined;
       this.commit.resume();
@@ -286,7 +286,7 @@ export class DocumentStore {
     for (let attempt = 0; attempt < 3; attempt++) {
       const language = doc.getMap(DocRoot.meta).get(MetaKey.language);
       const outcome = await this.#postgres.save(docId, {
-        state: storedState(doc),
+        state: encodeStateWithoutPending(doc),
         stateVector: stateVectorOf(doc),
         text: doc.getText(DocRoot.content).toString(),
         language: typeof language === "string" ? language : DEFAULT_LANGUAGE,
@@ -301,22 +301,6 @@ export class DocumentStore {
       Y.applyUpdate(doc, outcome.snapshot.state, "postgres");
     }
     throw new Error("the Postgres snapshot kept moving ahead of this room");
-  }
-}
-
-/**
- * The document's state without pending structs and deletions: what storage and Postgres keep. Pending
- * state waits for updates that may never come; storing it would make it outlive the connection that sent it.
- */
-function storedState(doc: Y.Doc): Uint8Array {
-  const { pendingStructs, pendingDs } = doc.store;
-  if (!pendingStructs && !pendingDs) return Y.encodeStateAsUpdate(doc);
-  clearPending(doc);
-  try {
-    return Y.encodeStateAsUpdate(doc);
-  } finally {
-    doc.store.pendingStructs = pendingStructs;
-    doc.store.pendingDs = pendingDs;
   }
 }
 

@@ -1,4 +1,4 @@
-import type * as Y from "yjs";
+import * as Y from "yjs";
 
 /**
  * Bytes a document holds as Yjs "pending" state: structs whose clocks leave a gap (they wait for the
@@ -14,6 +14,24 @@ export function pendingBytes(doc: Y.Doc): number {
 export function clearPending(doc: Y.Doc): void {
   doc.store.pendingStructs = null;
   doc.store.pendingDs = null;
+}
+
+/**
+ * `Y.encodeStateAsUpdate` without the pending structs and deletions: what storage and Postgres keep, and
+ * what the room sends a peer that syncs. Pending state waits for updates that may never come, and it may be
+ * another connection's (a hostile one's): stored, it would outlive that connection; sent to a joiner, the
+ * joiner would hold structs under ids it does not own and be closed for writing them back (4423).
+ */
+export function encodeStateWithoutPending(doc: Y.Doc, stateVector?: Uint8Array): Uint8Array {
+  const { pendingStructs, pendingDs } = doc.store;
+  if (!pendingStructs && !pendingDs) return Y.encodeStateAsUpdate(doc, stateVector);
+  clearPending(doc);
+  try {
+    return Y.encodeStateAsUpdate(doc, stateVector);
+  } finally {
+    doc.store.pendingStructs = pendingStructs;
+    doc.store.pendingDs = pendingDs;
+  }
 }
 
 export interface PendingBudgetOptions {

@@ -127,6 +127,34 @@ describe("pending updates", () => {
     await waitFor(() => reader.text.toString() === "honest\nstill editing\n", "the room holds the honest edits");
   });
 
+  it("never hands a connection's pending updates to a joiner, who keeps editing (seed 172488807, session 3)", async () => {
+    const docId = await owner.createDocument();
+    const attacker = await rawSocket(partyUrl, docId, await owner.roomToken(docId));
+    attacker.socket.send(syncUpdateFrame(gappedUpdate(8 * 1024)));
+    for (let i = 0; i < 50 && (await roomPendingBytes(docId)) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await roomPendingBytes(docId)).toBeGreaterThan(0);
+
+    // A joiner syncs while the pending state is there: Yjs's own sync answer would include it.
+    const joiner = open(docId);
+    const closeCodes: number[] = [];
+    joiner.provider.on("connection-close", (event: { code: number } | null) => event && closeCodes.push(event.code));
+    await joiner.synced;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(joiner.doc.store.pendingStructs).toBeNull();
+    expect(joiner.doc.store.pendingDs).toBeNull();
+    // And it writes, reconnects and syncs again without being taken for the attacker's client id.
+    joiner.text.insert(0, "joiner\n");
+    joiner.provider.disconnect();
+    joiner.provider.connect();
+    await waitFor(() => joiner.provider.synced, "the joiner syncs again");
+    joiner.text.insert(joiner.text.length, "again\n");
+    const reader = open(docId);
+    await reader.synced;
+    await waitFor(() => reader.text.toString() === "joiner\nagain\n", "the room holds the joiner's edits");
+    expect(closeCodes).not.toContain(CloseCode.ClientIdTaken);
+    attacker.socket.close();
+  });
+
   it("closes a connection whose pending updates wait past the age budget", async () => {
     const docId = await owner.createDocument();
     const attacker = await rawSocket(partyUrl, docId, await owner.roomToken(docId));

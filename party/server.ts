@@ -31,6 +31,7 @@ import { DrainCheck } from "./drain-check.ts";
 import { TokenBucket } from "./rate-limit.ts";
 import * as Y from "yjs";
 import { ChunkedUpload } from "./chunked-upload.ts";
+import { answerSyncStep1 } from "./sync-answer.ts";
 
 /** Awareness frames per connection: one every 50 ms at most reaches the others; over 200 a second closes. */
 const AWARENESS_INTERVAL_MS = 50;
@@ -194,6 +195,13 @@ export default class DocumentRoom implements Party.Server {
       const offered = entry.throttle.offer(checked.frame, (frame) => peer.deliver(frame.buffer as ArrayBuffer));
       if (offered === "flood") this.#reject(peer, CloseCode.RateLimited, `over ${AWARENESS_FLOOD_PER_SECOND} awareness updates a second`);
       return;
+    }
+    // While the document holds pending state (someone's updates with gaps), the room answers a sync step 1
+    // itself so that the answer leaves it out (see sync-answer.ts); that is every role's step 1.
+    const doc = this.#store.doc;
+    if (doc && this.#store.pendingBytes > 0) {
+      const answer = answerSyncStep1(doc, bytes);
+      if (answer) return peer.send(answer);
     }
     if (entry.claims.role === "viewer") return peer.deliver(ownBuffer(bytes));
     if (!this.#store.writable) return this.#reject(peer, CloseCode.StorageUnavailable, "room storage is failing");
