@@ -89,7 +89,7 @@ async function startCollab(vars: Record<string, string>): Promise<RunningServer>
   // The replays send a trace's transactions one frame each as fast as the machine allows from one socket
   // (260k for automerge-paper), far past the per-connection frame rate a room allows a person: raise it,
   // unless the run sets it.
-  const partyVars = { RATE_MESSAGES_PER_SECOND: "1000000", RATE_MESSAGE_BURST: "1000000", ...vars };
+  const partyVars = { RATE_MESSAGES_PER_SECOND: "1000000", RATE_MESSAGE_BURST: "1000000", RATE_STRUCTS_PER_SECOND: "1000000", RATE_STRUCT_BURST: "1000000", ...vars };
   const launch = () => startParty({ databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, roomTokenSecret, port, persistDir, vars: partyVars, quiet });
   let party: Service | undefined;
   try {

@@ -1,14 +1,15 @@
-import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { sessions, users } from "./schema.ts";
 
 export type UserRow = typeof users.$inferSelect;
 
-/** Thrown when a username or email is already taken. */
+/** Thrown when a username is already taken. (Emails are not unique: see the users table.) */
 export class AccountExistsError extends Error {
   override name = "AccountExistsError";
-  constructor(readonly field: "username" | "email") {
-    super(`That ${field} is already taken`);
+  readonly field = "username";
+  constructor() {
+    super("That username is already taken");
   }
 }
 
@@ -17,15 +18,27 @@ export async function createUser(db: Database, user: typeof users.$inferInsert):
     const [row] = await db.insert(users).values(user).returning();
     return row!;
   } catch (error) {
-    const constraint = uniqueViolation(error);
-    if (constraint) throw new AccountExistsError(constraint.includes("email") ? "email" : "username");
+    if (uniqueViolation(error)) throw new AccountExistsError();
     throw error;
   }
 }
 
-/** By lower-cased username or email. */
-export async function findUserByLogin(db: Database, login: string): Promise<UserRow | undefined> {
-  const [row] = await db.select().from(users).where(or(eq(users.username, login), eq(users.email, login)));
+/** Accounts one email may sign in to at most: the oldest ones, so later sign-ups cannot crowd out the first. */
+export const MAX_ACCOUNTS_PER_EMAIL_LOGIN = 3;
+
+/**
+ * The accounts a sign-in name may mean: the user with that (lower-cased) username, or else the oldest few
+ * with that email. The caller checks the password against each (see the login route).
+ */
+export async function findUsersByLogin(db: Database, login: string): Promise<UserRow[]> {
+  const [byName] = await db.select().from(users).where(eq(users.username, login));
+  if (byName) return [byName];
+  return db.select().from(users).where(eq(users.email, login)).orderBy(asc(users.createdAt), asc(users.id)).limit(MAX_ACCOUNTS_PER_EMAIL_LOGIN);
+}
+
+/** By lower-cased username: the public handle people are invited by. */
+export async function findUserByUsername(db: Database, username: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.username, username));
   return row;
 }
 

@@ -17,16 +17,24 @@ const timestamps = {
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
 };
 
-/** Accounts. Usernames and emails are stored lower-cased, so uniqueness is case-insensitive. */
-export const users = pgTable("users", {
-  id: text("id").primaryKey(),
-  username: text("username").notNull().unique(),
-  email: text("email").notNull().unique(),
-  displayName: text("display_name").notNull(),
-  /** Self-describing: `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`, so the cost can be raised later. */
-  passwordHash: text("password_hash").notNull(),
-  ...timestamps,
-});
+/**
+ * Accounts. Usernames and emails are stored lower-cased, so the username's uniqueness is case-insensitive.
+ * Emails are NOT unique: nothing verifies them, and a unique email would make registration answer "taken"
+ * and so tell anyone whether an address has an account. An email signs in only with its account's password.
+ */
+export const users = pgTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    username: text("username").notNull().unique(),
+    email: text("email").notNull(),
+    displayName: text("display_name").notNull(),
+    /** Self-describing: `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`, so the cost can be raised later. */
+    passwordHash: text("password_hash").notNull(),
+    ...timestamps,
+  },
+  (table) => [index("users_email_idx").on(table.email)],
+);
 
 /** Server-side sessions: a session token names one, and logging out revokes it. */
 export const sessions = pgTable(

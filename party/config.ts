@@ -35,7 +35,7 @@ export interface RoomConfig {
    */
   unsafeCommitDelayMs: number | undefined;
   /** What one connection may send, whatever its role (token buckets; over either closes with 4429). */
-  rate: { messagesPerSecond: number; messageBurst: number; bytesPerSecond: number; byteBurst: number };
+  rate: { messagesPerSecond: number; messageBurst: number; bytesPerSecond: number; byteBurst: number; structsPerSecond: number; structBurst: number };
   /** Awareness per connection: Yjs client ids it may use, entries per frame, bytes of its own states. */
   awareness: { maxClientIds: number; maxEntriesPerFrame: number; bytesPerSecond: number; byteBurst: number };
   /** Bytes sent to a peer and not proven read past which it is closed as a slow reader (4504). */
@@ -77,6 +77,10 @@ export function readRoomConfig(env: Record<string, unknown>): RoomConfig {
       // A paste is one frame of at most MAX_MESSAGE_BYTES; four of them at once still pass.
       bytesPerSecond: positiveInt(env, "RATE_BYTES_PER_SECOND", 512 * 1024),
       byteBurst: positiveInt(env, "RATE_BYTE_BURST", 4 * 1024 * 1024),
+      // What an update costs the room's thread grows with its structs (a keystroke is one, a paste one, the
+      // whole automerge-paper history 10,971), not its bytes: 1 MB can hold 450,000 one-unit structs.
+      structsPerSecond: positiveInt(env, "RATE_STRUCTS_PER_SECOND", 10_000),
+      structBurst: positiveInt(env, "RATE_STRUCT_BURST", 50_000),
     },
     awareness: {
       // One per provider; a Yjs doc changes its id when it sees its own id in a remote update.

@@ -178,6 +178,27 @@ describe("what one connection may send", () => {
     expect(closed.reason).toContain("bytes");
   });
 
+  it("closes an editor whose updates carry more structs than it may send (4429); the others keep editing", async () => {
+    const docId = await documentWith("editor");
+    const writer = join_(owner, docId);
+    const watcher = join_(owner, docId);
+    await Promise.all([writer.synced, watcher.synced]);
+    // ~90k one-character items at position 0 (none merge): just under 1 MB, the most one frame may carry,
+    // and over the default burst of 50,000 structs.
+    const tiny = new Y.Doc();
+    tiny.transact(() => {
+      for (let i = 0; i < 90_000; i++) tiny.getText(DocRoot.content).insert(0, "z");
+    });
+    const flood = syncMessage(2, Y.encodeStateAsUpdate(tiny));
+    const attacker = await rawSocket(partyUrl, docId, await reader.roomToken(docId));
+    attacker.socket.send(flood);
+    const closed = await attacker.closed;
+    expect(closed.code).toBe(CloseCode.RateLimited);
+    expect(closed.reason).toContain("structs");
+    writer.text.insert(0, "still here");
+    await waitFor(() => watcher.text.toString() === "still here", "the others keep editing");
+  });
+
   it("never touches honest typing or a big paste", async () => {
     const docId = await documentWith("editor");
     const typist = join_(reader, docId);

@@ -92,4 +92,32 @@ describe("inspectFrame", () => {
     });
     expect(inspectFrame(frame, LIMIT, 2)).toMatchObject({ ok: false, code: CloseCode.MessageTooLarge });
   });
+
+  describe("struct budget", () => {
+    /** An update of `count` one-character items at position 0 (none merge), by `writers` clients in turn. */
+    function manyStructs(count: number, writers = 1): Uint8Array {
+      const docs = Array.from({ length: writers }, () => new Y.Doc());
+      for (let i = 0; i < count; i++) {
+        const writer = docs[i % writers]!;
+        if (i > 0) Y.applyUpdate(writer, Y.encodeStateAsUpdate(docs[(i - 1) % writers]!));
+        writer.getText(DocRoot.content).insert(0, "z");
+      }
+      const merged = Y.mergeUpdates(docs.map((d) => Y.encodeStateAsUpdate(d)));
+      return message((e) => (encoding.writeVarUint(e, 0), syncProtocol.writeUpdate(e, merged)));
+    }
+
+    it("counts the structs an update carries", () => {
+      expect(inspectFrame(manyStructs(50), LIMIT)).toMatchObject({ ok: true, structCount: 50 });
+    });
+
+    it("refuses an update over the budget, from its first block before decoding it", () => {
+      expect(inspectFrame(manyStructs(50), LIMIT, undefined, 49)).toMatchObject({ ok: false, code: CloseCode.RateLimited });
+    });
+
+    it("refuses an update over the budget spread over several clients' blocks", () => {
+      const frame = manyStructs(60, 3);
+      expect(inspectFrame(frame, LIMIT)).toMatchObject({ ok: true, structCount: 60 });
+      expect(inspectFrame(frame, LIMIT, undefined, 59)).toMatchObject({ ok: false, code: CloseCode.RateLimited });
+    });
+  });
 });

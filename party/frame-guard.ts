@@ -38,6 +38,8 @@ export type FrameVerdict =
        * peer's text names that peer's id, which is normal editing.
        */
       structs?: Map<number, number>;
+      /** How many structs the update carries (what applying it costs grows with this, not with its bytes). */
+      structCount?: number;
     }
   | { ok: false; code: CloseCode; reason: string };
 
@@ -57,7 +59,17 @@ export function isWrite(header: { type: number; syncType: number | undefined }):
   return header.type === MessageType.sync && (header.syncType === SyncType.step2 || header.syncType === SyncType.update);
 }
 
-export function inspectFrame(frame: Uint8Array, maxMessageBytes: number, maxAwarenessEntries = Number.POSITIVE_INFINITY): FrameVerdict {
+/**
+ * @param maxStructs structs the sender may still send: an update whose first client block alone declares
+ * more is refused before it is decoded (a 1 MB frame holds up to ~450,000 one-unit structs, and decoding
+ * and applying them takes the room's thread for seconds). The whole count is checked after decoding.
+ */
+export function inspectFrame(
+  frame: Uint8Array,
+  maxMessageBytes: number,
+  maxAwarenessEntries = Number.POSITIVE_INFINITY,
+  maxStructs = Number.POSITIVE_INFINITY,
+): FrameVerdict {
   if (frame.byteLength > maxMessageBytes) {
     return reject(CloseCode.MessageTooLarge, `message of ${frame.byteLength} bytes exceeds ${maxMessageBytes}`);
   }
@@ -66,13 +78,18 @@ export function inspectFrame(frame: Uint8Array, maxMessageBytes: number, maxAwar
     let updateBytes = 0;
     let awareness: AwarenessEntry[] | undefined;
     let structs: Map<number, number> | undefined;
+    let structCount = 0;
     const type = decoding.readVarUint(decoder);
     if (type === MessageType.sync) {
       const syncType = decoding.readVarUint(decoder);
       const payload = decoding.readVarUint8Array(decoder);
       if (syncType === SyncType.step1) Y.decodeStateVector(payload);
       else if (syncType === SyncType.step2 || syncType === SyncType.update) {
-        structs = structEnds(Y.decodeUpdate(payload).structs);
+        if (firstBlockStructs(payload) > maxStructs) return tooManyStructs(maxStructs);
+        const decoded = Y.decodeUpdate(payload).structs;
+        if (decoded.length > maxStructs) return tooManyStructs(maxStructs);
+        structs = structEnds(decoded);
+        structCount = decoded.length;
         updateBytes = payload.byteLength;
       } else return reject(CloseCode.MalformedMessage, `unknown sync message type ${syncType}`);
     } else if (type === MessageType.awareness) {
@@ -83,7 +100,7 @@ export function inspectFrame(frame: Uint8Array, maxMessageBytes: number, maxAwar
     }
     if (decoding.hasContent(decoder)) return reject(CloseCode.MalformedMessage, "trailing bytes after message");
     if (awareness) return { ok: true, updateBytes, awareness };
-    return structs ? { ok: true, updateBytes, structs } : { ok: true, updateBytes };
+    return structs ? { ok: true, updateBytes, structs, structCount } : { ok: true, updateBytes };
   } catch (error) {
     return reject(CloseCode.MalformedMessage, `undecodable message: ${(error as Error).message ?? error}`);
   }
@@ -104,6 +121,16 @@ function readAwarenessUpdate(update: Uint8Array, maxEntries: number): AwarenessE
   }
   if (decoding.hasContent(decoder)) throw new Error("trailing bytes in awareness update");
   return entries;
+}
+
+/** An update (v1) starts with its number of client blocks, then the first block's struct count. */
+function firstBlockStructs(update: Uint8Array): number {
+  const decoder = decoding.createDecoder(update);
+  return decoding.readVarUint(decoder) === 0 ? 0 : decoding.readVarUint(decoder);
+}
+
+function tooManyStructs(maxStructs: number): FrameVerdict {
+  return reject(CloseCode.RateLimited, `over ${Math.floor(maxStructs)} structs allowed now (RATE_STRUCTS_PER_SECOND)`);
 }
 
 function structEnds(structs: ReturnType<typeof Y.decodeUpdate>["structs"]): Map<number, number> {

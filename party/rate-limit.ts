@@ -23,11 +23,16 @@ export class TokenBucket {
 
   /** Takes `amount` tokens if there are that many; otherwise takes none and returns false. */
   take(amount: number): boolean {
+    if (amount > this.available()) return false;
+    this.#tokens -= amount;
+    return true;
+  }
+
+  /** Tokens there are now (what `take` would allow at most). */
+  available(): number {
     const now = this.#now();
     this.#tokens = Math.min(this.#capacity, this.#tokens + (now - this.#updated) * this.#perMs);
     this.#updated = now;
-    if (amount > this.#tokens) return false;
-    this.#tokens -= amount;
-    return true;
+    return this.#tokens;
   }
 }

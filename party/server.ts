@@ -50,6 +50,7 @@ interface Connected {
   /** What the connection may send (every role): messages and bytes, and bytes of its own awareness. */
   messages: TokenBucket;
   bytes: TokenBucket;
+  structs: TokenBucket;
   awarenessBytes: TokenBucket;
   drain: DrainCheck;
 }
@@ -139,6 +140,7 @@ export default class DocumentRoom implements Party.Server {
       lastSeen: Date.now(),
       messages: new TokenBucket({ capacity: rate.messageBurst, perSecond: rate.messagesPerSecond }),
       bytes: new TokenBucket({ capacity: rate.byteBurst, perSecond: rate.bytesPerSecond }),
+      structs: new TokenBucket({ capacity: rate.structBurst, perSecond: rate.structsPerSecond }),
       awarenessBytes: new TokenBucket({ capacity: awareness.byteBurst, perSecond: awareness.bytesPerSecond }),
       drain,
     });
@@ -168,8 +170,9 @@ export default class DocumentRoom implements Party.Server {
     // sync step 2, the answer to the room's step 1, is normal traffic and goes the same way.)
     const header = peekHeader(bytes);
     if (entry.claims.role === "viewer" && header && isWrite(header)) return;
-    const verdict = inspectFrame(bytes, received.maxBytes, this.#config.awareness.maxEntriesPerFrame);
+    const verdict = inspectFrame(bytes, received.maxBytes, this.#config.awareness.maxEntriesPerFrame, entry.structs.available());
     if (!verdict.ok) return this.#reject(peer, verdict.code, verdict.reason);
+    if (verdict.structCount) entry.structs.take(verdict.structCount);
     if (verdict.updateBytes > 0 && this.#store.wouldExceedMaxSize(verdict.updateBytes)) {
       return this.#reject(peer, CloseCode.DocumentTooLarge, `document would exceed ${this.#config.maxDocumentBytes} bytes`);
     }

@@ -7,8 +7,8 @@ export const MemberList = z.object({ members: z.array(Member) });
 export type MemberList = z.infer<typeof MemberList>;
 
 export const InviteRequest = z.object({
-  /** Username or email of an existing account. */
-  user: z.string().trim().min(1, "Enter a username or email").max(254),
+  /** Username of an existing account (emails are never looked up for others: they would reveal accounts). */
+  user: z.string().trim().min(1, "Enter a username").max(254),
   role: GrantableRole,
 });
 export type InviteRequest = z.input<typeof InviteRequest>;

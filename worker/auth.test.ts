@@ -137,7 +137,7 @@ describe("POST /api/auth/register", () => {
     expect(Object.keys(await fieldsOf(response)).sort()).toEqual(["body.email", "body.password", "body.username"]);
   });
 
-  it("answers 409 for a taken username or email, whatever their case", async () => {
+  it("answers 409 for a taken username, whatever its case", async () => {
     const first = account("Dup");
     const { user } = await register(first);
 
@@ -147,26 +147,40 @@ describe("POST /api/auth/register", () => {
     expect(nameError.code).toBe(ErrorCode.Conflict);
     expect(Object.keys(ValidationDetails.parse(nameError.details).fields)).toEqual(["body.username"]);
 
-    const sameEmail = await post("/api/auth/register", { ...account(), email: first.email.toUpperCase() });
-    expect(sameEmail.status).toBe(409);
-    const emailError = await errorOf(sameEmail);
-    expect(emailError.code).toBe(ErrorCode.Conflict);
-    expect(Object.keys(ValidationDetails.parse(emailError.details).fields)).toEqual(["body.email"]);
-
     // The first account is untouched: its password still works.
     const login = await post("/api/auth/login", { login: first.username, password: PASSWORD });
     expect(login.status).toBe(200);
     expect(AuthResponse.parse(await login.json()).user.id).toBe(user.id);
   });
 
+  it("never tells whether an email has an account: a second sign-up with it is answered like any other", async () => {
+    const first = account("Mail");
+    const { user } = await register(first);
+    const unused = await post("/api/auth/register", account());
+    const second = { ...account(), email: first.email.toUpperCase(), password: "another long passphrase here" };
+    const reused = await post("/api/auth/register", second);
+    // The same status and the same shape of answer as for an address nobody uses.
+    expect(reused.status).toBe(unused.status);
+    expect(reused.status).toBe(201);
+    const secondUser = AuthResponse.parse(await reused.json()).user;
+    expect(secondUser.id).not.toBe(user.id);
+
+    // Signing in with the email: the password says which account; a wrong one opens neither.
+    const asFirst = await post("/api/auth/login", { login: first.email, password: PASSWORD });
+    expect(AuthResponse.parse(await asFirst.json()).user.id).toBe(user.id);
+    const asSecond = await post("/api/auth/login", { login: first.email, password: second.password });
+    expect(AuthResponse.parse(await asSecond.json()).user.id).toBe(secondUser.id);
+    expect((await post("/api/auth/login", { login: first.email, password: "not the password at all" })).status).toBe(401);
+  });
+
   it("answers 429 with Retry-After after 10 attempts from one address in a minute, and only for that address", async () => {
     await inOneRateLimitWindow();
     const ip = testIp();
-    // One real account, then attempts that reuse its email: counted like any other, without creating users.
+    // One real account, then attempts that reuse its username: counted like any other, without creating users.
     const taken = account("burst");
     expect((await post("/api/auth/register", taken, { ip })).status).toBe(201);
     for (let attempt = 2; attempt <= 10; attempt++) {
-      expect((await post("/api/auth/register", { ...account(), email: taken.email }, { ip })).status).toBe(409);
+      expect((await post("/api/auth/register", { ...account(), username: taken.username }, { ip })).status).toBe(409);
     }
     const limited = await post("/api/auth/register", account(), { ip });
     expect(limited.status).toBe(429);

@@ -16,7 +16,7 @@ import * as Y from "yjs";
  * 20 ms; the scenario reports the workerd process's memory before and at its peak, the longest stall the
  * probes saw, and whether and how the room closed the attacker.
  */
-export const BENCH_ATTACKS = ["slow-reader", "awareness-amplification", "viewer-write-flood", "pending-structs", "forged-client-id", "garbage"] as const;
+export const BENCH_ATTACKS = ["slow-reader", "awareness-amplification", "viewer-write-flood", "editor-struct-flood", "pending-structs", "forged-client-id", "garbage"] as const;
 export type BenchAttack = (typeof BENCH_ATTACKS)[number];
 
 export interface AttackScenarioOptions {
@@ -190,6 +190,13 @@ async function startAttacker(attack: BenchAttack, context: AttackerContext): Pro
     }
     case "viewer-write-flood": {
       // A viewer's writes are never applied; each frame is 450,000 one-unit structs (~900 KB).
+      const id = randomClientId(random);
+      let n = 0;
+      done = every(10, () => send(updateFrame(tinyStructsUpdate(id, 450_000, 450_000 * n++))));
+      break;
+    }
+    case "editor-struct-flood": {
+      // The viewer's flood from an editor, whose updates are applied: 450,000 one-unit structs a frame.
       const id = randomClientId(random);
       let n = 0;
       done = every(10, () => send(updateFrame(tinyStructsUpdate(id, 450_000, 450_000 * n++))));

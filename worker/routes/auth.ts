@@ -1,4 +1,4 @@
-import { AccountExistsError, createUser, findUserByLogin } from "@collab/db";
+import { AccountExistsError, createUser, findUsersByLogin } from "@collab/db";
 import { AuthResponse, colorFor, ErrorCode, LoginRequest, MeResponse, RegisterRequest, newDocId } from "@collab/protocol";
 import { createRoute } from "@hono/zod-openapi";
 import type { UserRow } from "@collab/db";
@@ -40,6 +40,8 @@ export const authRoutes = router()
           passwordHash: await hashPassword(input.password),
         });
       } catch (error) {
+        // Only a username can be taken; an email already in use is accepted like any other, so this answer
+        // never tells whether an address has an account.
         if (error instanceof AccountExistsError) {
           throw new ApiError(409, ErrorCode.Conflict, error.message, { details: { fields: { [`body.${error.field}`]: [error.message] } } });
         }
@@ -61,10 +63,18 @@ export const authRoutes = router()
     async (c) => {
       const { login, password } = c.req.valid("json");
       await limitLogin(c, login);
-      const user = await findUserByLogin(c.var.db, login.toLowerCase());
-      // Verify against a decoy for unknown users: the same work, the same answer.
-      const valid = await verifyPassword(password, user?.passwordHash ?? DECOY_HASH);
-      if (!user || !valid) {
+      // An email may name a few accounts (emails are not unique); the password says which. Unknown names are
+      // checked against a decoy: the same work, the same answer.
+      const candidates = await findUsersByLogin(c.var.db, login.toLowerCase());
+      let user: UserRow | undefined;
+      for (const candidate of candidates) {
+        if (await verifyPassword(password, candidate.passwordHash)) {
+          user = candidate;
+          break;
+        }
+      }
+      if (candidates.length === 0) await verifyPassword(password, DECOY_HASH);
+      if (!user) {
         await loginFailed(c, login);
         throw new ApiError(401, ErrorCode.InvalidCredentials, "Wrong username/email or password");
       }

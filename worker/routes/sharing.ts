@@ -1,4 +1,4 @@
-import { createShareLink, findMemberRole, findShareLink, findUserByLogin, listMembers, listShareLinks, removeMember, revokeShareLink, upsertMember, type GrantableRole, type ShareLinkRow } from "@collab/db";
+import { createShareLink, findMemberRole, findShareLink, findUserByUsername, listMembers, listShareLinks, removeMember, revokeShareLink, upsertMember, type GrantableRole, type ShareLinkRow } from "@collab/db";
 import {
   AcceptShareLinkResponse,
   CreateShareLinkRequest,
@@ -47,8 +47,8 @@ export const sharingRoutes = router()
   )
   .openapi(
     createRoute({
-      method: "post", path: "/documents/{id}/members", tags, middleware, summary: "Invite a user by username or email (owner)",
-      description: "Inviting someone who is already a member changes their role.",
+      method: "post", path: "/documents/{id}/members", tags, middleware, summary: "Invite a user by username (owner)",
+      description: "Inviting someone who is already a member changes their role. People are invited by their username, their public handle: emails are never looked up for others, so no answer tells whether an address has an account.",
       request: { params: docParams, ...jsonBody(InviteRequest) },
       responses: { 201: json(Member, "Invited"), ...errors(400, 401, 403, 404, 503) },
     }),
@@ -56,7 +56,7 @@ export const sharingRoutes = router()
       const { id } = c.req.valid("param");
       const { user: login, role } = c.req.valid("json");
       const doc = await requireRole(c, id, "owner");
-      const invitee = await findUserByLogin(c.var.db, login.toLowerCase());
+      const invitee = await findUserByUsername(c.var.db, login.toLowerCase());
       if (!invitee) throw notFoundError("User");
       if (invitee.id === doc.owner.id) throw new ApiError(400, ErrorCode.ValidationFailed, "The owner is already in the document", { details: { fields: { "body.user": ["That is the owner"] } } });
       await changeAccess(c, id, invitee.id, await findMemberRole(c.var.db, id, invitee.id), role);
