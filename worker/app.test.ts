@@ -42,9 +42,19 @@ describe("the OpenAPI document and its docs page", () => {
     );
   });
 
-  it("serves interactive docs at /api/docs", async () => {
+  it("serves interactive docs at /api/docs, with every asset from the API itself", async () => {
     const response = await fetch(`${workerUrl}/api/docs`);
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain("/api/openapi.json");
+    const page = await response.text();
+    const assets = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThanOrEqual(3);
+    for (const asset of assets) {
+      expect(asset.startsWith("/api/docs/")).toBe(true);
+      const served = await fetch(`${workerUrl}${asset}`);
+      expect(served.status).toBe(200);
+      expect((await served.text()).length).toBeGreaterThan(0);
+    }
+    const init = await (await fetch(`${workerUrl}/api/docs/init.js`)).text();
+    expect(init).toContain("/api/openapi.json");
   });
 });

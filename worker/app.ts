@@ -1,10 +1,10 @@
-import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import rootPackage from "../package.json" with { type: "json" };
 import { withContext } from "./context.ts";
 import { ApiError, notFound, onError } from "./errors.ts";
 import { ErrorCode } from "@collab/protocol";
 import { authRoutes } from "./routes/auth.ts";
+import { docsRoutes } from "./routes/docs.ts";
 import { documentRoutes } from "./routes/documents.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { router } from "./routes/openapi.ts";
@@ -42,6 +42,6 @@ export function createApp() {
     scheme: "bearer",
     description: "The token from register/login (browsers send the session cookie instead)",
   });
-  app.get("/docs", Scalar({ url: "/api/openapi.json", pageTitle: "collab-editor API" }));
+  app.route("/", docsRoutes);
   return app;
 }
