@@ -29,6 +29,9 @@ export default defineConfig(() => {
     plugins: [svelte(), offlineAppShell()],
     customLogger: quietLogger(),
     server: { host: env.host, port: env.port, strictPort: true, proxy },
+    // Crawl every module for dependencies up front: one found only when a page first imports it (a language
+    // loaded on demand) makes Vite re-optimize and reload the open page ("504 Outdated Optimize Dep").
+    optimizeDeps: { entries: ["index.html", "src/**/*.svelte", "src/**/*.ts", "!src/**/*.test.ts"] },
     preview: { host: env.host, port: env.port, strictPort: true, proxy },
     build: {
       outDir: "dist",

@@ -229,6 +229,31 @@ describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 240_000 
     await ada.context.close();
   });
 
+  it("5b: a person removed from a document, or whose document is deleted, loses its local copy at once", async () => {
+    const [adaUser, bobUser] = await Promise.all([signUp(workerUrl, "Ada"), signUp(workerUrl, "Bob")]);
+    const kept = await sharedDocument(adaUser, bobUser, "to be deleted\n");
+    const removed = await sharedDocument(adaUser, bobUser, "private\n");
+    const bob = await person(bobUser);
+    const databases = () => bob.page.evaluate(async () => (await indexedDB.databases()).map((db) => db.name ?? ""));
+    for (const docId of [kept, removed]) {
+      await open(bob, docId);
+      await expect.poll(databases).toContain(`collab:${bobUser.id}:${docId}`);
+    }
+
+    // Removed while the document is open (the room closes Bob with 4403): the copy goes with the access.
+    const removal = await adaUser.request(`/api/documents/${removed}/members/${bobUser.id}`, { method: "DELETE" });
+    expect(removal.status).toBe(204);
+    await bob.page.locator("[data-testid=doc-forbidden], [data-testid=connection-error]").first().waitFor({ timeout: 30_000 });
+    await expect.poll(databases, { timeout: 15_000 }).not.toContain(`collab:${bobUser.id}:${removed}`);
+
+    // Deleted while open (4410): the same.
+    await open(bob, kept);
+    const deletion = await adaUser.request(`/api/documents/${kept}`, { method: "DELETE" });
+    expect(deletion.status).toBe(204);
+    await expect.poll(databases, { timeout: 15_000 }).not.toContain(`collab:${bobUser.id}:${kept}`);
+    await bob.context.close();
+  });
+
   it("6: a 3 MB paste reaches the other person through chunked uploads", async () => {
     const [adaUser, bobUser] = await Promise.all([signUp(workerUrl, "Ada"), signUp(workerUrl, "Bob")]);
     const docId = await sharedDocument(adaUser, bobUser);
