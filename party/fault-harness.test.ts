@@ -59,7 +59,7 @@ describe("fault harness", () => {
         kills += report.kills;
         outages += report.outages;
         attacks += report.attacks.length;
-        console.log(`session ${k}: ${report.failures.length ? "FAILED" : "ok"}: ${report.summary}`);
+        console.log(`session ${k}: ${report.failures.length ? `FAILED (${report.failures.join("; ")})` : "ok"}: ${report.summary}`);
         if (report.failures.length > 0) {
           failed.push(`session ${k} (${rerun(k, 1)}): ${report.failures.join("; ")}`);
           // One failure is enough to act on in CI; a long run keeps counting.

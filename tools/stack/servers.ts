@@ -1,3 +1,5 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { answers, listens, startService, type Service } from "./service.ts";
 
@@ -118,15 +120,40 @@ export function startWeb(options: WebOptions): Promise<Service> {
     command: bin("vite"),
     args: ["--strictPort", "--clearScreen", "false"],
     cwd: join(ROOT, "web"),
-    env: {
-      WEB_PORT: String(options.port),
-      WEB_HOST: "127.0.0.1",
-      WORKER_URL: options.workerUrl,
-      PARTY_URL: options.partyUrl,
-      TRUSTED_PROXY_SECRET: options.proxySecret,
-      WEB_FORWARD_CLIENT_IP: options.forwardClientIp ? "1" : "",
-    },
+    env: webEnv(options),
     ready: () => answers(`http://127.0.0.1:${options.port}/`),
     quiet: options.quiet,
   });
+}
+
+/**
+ * The production build in `outDir` (see `buildWeb`) under `vite preview`, with the same proxy: what a
+ * deployment serves, service worker included (the dev server never registers one).
+ */
+export function startWebPreview(options: WebOptions & { outDir: string }): Promise<Service> {
+  return startService({
+    name: "web-preview",
+    command: bin("vite"),
+    args: ["preview", "--strictPort", "--outDir", options.outDir],
+    cwd: join(ROOT, "web"),
+    env: webEnv(options),
+    ready: () => answers(`http://127.0.0.1:${options.port}/`),
+    quiet: options.quiet,
+  });
+}
+
+/** `vite build` of the web app into `outDir`. */
+export async function buildWeb(outDir: string): Promise<void> {
+  await promisify(execFile)(bin("vite"), ["build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], { cwd: join(ROOT, "web"), timeout: 180_000 });
+}
+
+function webEnv(options: WebOptions): Record<string, string> {
+  return {
+    WEB_PORT: String(options.port),
+    WEB_HOST: "127.0.0.1",
+    WORKER_URL: options.workerUrl,
+    PARTY_URL: options.partyUrl,
+    TRUSTED_PROXY_SECRET: options.proxySecret,
+    WEB_FORWARD_CLIENT_IP: options.forwardClientIp ? "1" : "",
+  };
 }
