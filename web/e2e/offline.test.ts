@@ -97,6 +97,38 @@ describe.skipIf(!browserAvailable())("offline-first editor", { timeout: 240_000 
     await Promise.all([ada.context.close(), bob.context.close()]);
   });
 
+  it("1b: leaving the page asks first only while unsynced text is nowhere but the tab", async () => {
+    const adaUser = await signUp(workerUrl, "Ada");
+    const docId = await adaUser.createDocument({ title: "Leaving" });
+    /** Whether the page would ask before unloading now (a synthetic beforeunload, as the browser sends). */
+    const wouldAsk = (page: Page) =>
+      page.evaluate(() => {
+        const event = new Event("beforeunload", { cancelable: true });
+        window.dispatchEvent(event);
+        return event.defaultPrevented;
+      });
+
+    // With the local copy: unsynced text is on disk once IndexedDB committed it, so no question.
+    const ada = await person(adaUser);
+    await open(ada, docId);
+    await ada.room.cut();
+    await typeAtEnd(ada.page, "kept on disk");
+    await expect.poll(() => unsynced(ada.page)).not.toBe("0");
+    await expect.poll(() => wouldAsk(ada.page)).toBe(false);
+    await ada.context.close();
+
+    // Without IndexedDB (a private window that refuses it): the same text lives only in the tab.
+    const bare = await person(adaUser);
+    await bare.context.addInitScript(() => Object.defineProperty(window, "indexedDB", { value: undefined }));
+    await open(bare, docId);
+    expect(await wouldAsk(bare.page)).toBe(false);
+    await bare.room.cut();
+    await typeAtEnd(bare.page, " only in the tab");
+    await expect.poll(() => unsynced(bare.page)).not.toBe("0");
+    expect(await wouldAsk(bare.page)).toBe(true);
+    await bare.context.close();
+  });
+
   it("2: two people type offline, come back, and converge with both edits", async () => {
     const [adaUser, bobUser] = await Promise.all([signUp(workerUrl, "Ada"), signUp(workerUrl, "Bob")]);
     const docId = await sharedDocument(adaUser, bobUser, "shared line\n");

@@ -154,7 +154,8 @@ export class DocSession {
    * no local copy holds (IndexedDB unavailable). With a local copy they are sent on the next visit.
    */
   #onBeforeUnload = (event: BeforeUnloadEvent): void => {
-    if (this.sync.unsynced === 0 || this.localCopy.available) return;
+    // Unsynced changes are safe in the local copy once IndexedDB committed them (a few milliseconds).
+    if (this.sync.unsynced === 0 || (this.localCopy.available && !this.localCopy.writing)) return;
     event.preventDefault();
     event.returnValue = "";
   };

@@ -40,14 +40,60 @@ export class LocalCopy {
   readonly loaded: Promise<LocalCopyState>;
   #persistence: IndexeddbPersistence | undefined;
   #available = false;
+  /** An update was handed to y-indexeddb after the last flush marker started. */
+  #dirty = false;
+  #markerInFlight = false;
+  readonly #doc: Y.Doc;
 
   constructor(userId: string, docId: string, doc: Y.Doc) {
+    this.#doc = doc;
     this.loaded = this.#open(localCopyName(userId, docId), doc);
+    // Registered after y-indexeddb's own listener (created in #open, synchronously), so it runs after the
+    // update's write was queued.
+    doc.on("update", this.#onUpdate);
   }
 
   /** True once loaded, unless IndexedDB failed: then unsynced changes live only in this tab. */
   get available(): boolean {
     return this.#available;
+  }
+
+  /**
+   * True while an update handed to IndexedDB may not be committed yet. y-indexeddb writes each update
+   * without telling when it is on disk, and a page unloaded in that moment (a reload a few milliseconds
+   * after a keystroke) aborts the write; the page asks before leaving while this holds.
+   */
+  get writing(): boolean {
+    return this.#dirty || this.#markerInFlight;
+  }
+
+  #onUpdate = (_update: Uint8Array, origin: unknown): void => {
+    if (!this.#available || this.isOrigin(origin)) return;
+    this.#dirty = true;
+    if (!this.#markerInFlight) this.#startMarker();
+  };
+
+  /**
+   * An empty read-write transaction on y-indexeddb's store: IndexedDB runs read-write transactions on the
+   * same store in the order they were created, so when this one completes, every write queued before it
+   * has committed. One marker at a time covers any number of keystrokes.
+   */
+  #startMarker(): void {
+    const db = this.#persistence?.db;
+    if (!db) return;
+    this.#dirty = false;
+    this.#markerInFlight = true;
+    const done = () => {
+      this.#markerInFlight = false;
+      if (this.#dirty) this.#startMarker();
+    };
+    try {
+      const marker = db.transaction(["updates"], "readwrite");
+      marker.oncomplete = marker.onabort = marker.onerror = done;
+    } catch {
+      // The database is closing (erase, destroy): nothing more will be written anyway.
+      this.#markerInFlight = false;
+    }
   }
 
   /** True for updates the local copy applied (they are not this person's new changes). */
@@ -75,6 +121,7 @@ export class LocalCopy {
 
   async destroy(): Promise<void> {
     this.#available = false;
+    this.#doc.off("update", this.#onUpdate);
     await this.#persistence?.destroy().catch(() => {});
   }
 
