@@ -4,3 +4,4 @@ export * from "./documents.ts";
 export * from "./sharing.ts";
 export * from "./snapshots.ts";
 export * as schema from "./schema.ts";
+export * from "./versions.ts";

@@ -114,3 +114,28 @@ export const documentSnapshots = pgTable("document_snapshots", {
   stateVector: jsonb("state_vector").$type<Record<string, number>>(),
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
 });
+
+/**
+ * Versions of a document (issue 11): its text at a point in time, who edited since the version before, and
+ * the Yjs state vector then (two versions with the same vector hold the same text: an automatic version is
+ * never stored twice). Text only, not the Yjs state: a restore is a forward edit to that text, and Postgres
+ * compresses the text column (TOAST).
+ */
+export const documentVersions = pgTable(
+  "document_versions",
+  {
+    id: text("id").primaryKey(),
+    documentId: text("document_id").notNull().references(() => documents.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    kind: text("kind", { enum: ["auto", "named", "restore"] }).notNull(),
+    name: text("name"),
+    authorIds: text("author_ids").array().notNull().default(sql`'{}'::text[]`),
+    text: text("text").notNull(),
+    textLength: integer("text_length").notNull(),
+    stateVector: jsonb("state_vector").$type<Record<string, number>>().notNull(),
+  },
+  (t) => [
+    index("document_versions_document_created_idx").on(t.documentId, t.createdAt.desc(), t.id.desc()),
+    check("document_versions_kind_check", sql`${t.kind} in ('auto', 'named', 'restore')`),
+  ],
+);

@@ -1,4 +1,4 @@
-import { Limits } from "@collab/protocol";
+import { Limits, DEFAULT_VERSION_RETENTION, type VersionRetention } from "@collab/protocol";
 
 /**
  * The room's configuration, read once from `room.env` (partykit.json `vars`, `.env`, `--var K=V`; all
@@ -40,6 +40,8 @@ export interface RoomConfig {
   awareness: { maxClientIds: number; maxEntriesPerFrame: number; bytesPerSecond: number; byteBurst: number };
   /** Bytes sent to a peer and not proven read past which it is closed as a slow reader (4504). */
   slowReaderBytes: number;
+  /** Automatic versions: this long after editing settles, at most this long apart while it goes on. */
+  versions: { settleMs: number; maxWaitMs: number; retention: VersionRetention };
 }
 
 export class ConfigError extends Error {
@@ -92,6 +94,14 @@ export function readRoomConfig(env: Record<string, unknown>): RoomConfig {
       byteBurst: positiveInt(env, "AWARENESS_BYTE_BURST", 128 * 1024),
     },
     slowReaderBytes: positiveInt(env, "SLOW_READER_BYTES", 16 * 1024 * 1024),
+    versions: {
+      settleMs: positiveInt(env, "VERSION_SETTLE_MS", 30_000),
+      maxWaitMs: positiveInt(env, "VERSION_MAX_WAIT_MS", 5 * 60_000),
+      retention: {
+        keepAllHours: positiveInt(env, "VERSION_KEEP_ALL_HOURS", DEFAULT_VERSION_RETENTION.keepAllHours),
+        hourlyDays: positiveInt(env, "VERSION_HOURLY_DAYS", DEFAULT_VERSION_RETENTION.hourlyDays),
+      },
+    },
   };
   if (config.rate.byteBurst < config.maxMessageBytes) {
     throw new ConfigError(`RATE_BYTE_BURST must be at least MAX_MESSAGE_BYTES (${config.maxMessageBytes}), or no full-size frame could pass`);

@@ -32,6 +32,7 @@ import { TokenBucket } from "./rate-limit.ts";
 import * as Y from "yjs";
 import { ChunkedUpload } from "./chunked-upload.ts";
 import { answerSyncStep1 } from "./sync-answer.ts";
+import { RoomVersions, VersionNotFoundError } from "./room-versions.ts";
 
 /** Awareness frames per connection: one every 50 ms at most reaches the others; over 200 a second closes. */
 const AWARENESS_INTERVAL_MS = 50;
@@ -79,6 +80,8 @@ export default class DocumentRoom implements Party.Server {
   #idleTimer: ReturnType<typeof setInterval> | undefined;
   #presence: PresencePublisher | undefined;
   readonly #pending: PendingBudget<number>;
+  #versions: RoomVersions | undefined;
+  #watchedDoc: Y.Doc | undefined;
 
   constructor(room: Party.Room) {
     this.#room = room;
@@ -121,7 +124,7 @@ export default class DocumentRoom implements Party.Server {
       if (this.#access.deleted) return socket.close(CloseCode.DocumentDeleted, "this document was deleted");
       // A token issued before the user's role changed: a fresh one carries the current role, or none.
       if (this.#access.exceedsRecordedRole(claims)) return socket.close(CloseCode.Unauthorized, "access changed, fetch a new token");
-      await this.#store.ready(this.#room.id);
+      this.#watchVersions(await this.#store.ready(this.#room.id));
       await this.#loadClientIds();
     } catch (error) {
       console.error(`[room ${this.#room.id}] load failed:`, errorText(error));
@@ -283,11 +286,28 @@ export default class DocumentRoom implements Party.Server {
         return { closed };
       }
       case "deleted": {
+        this.#versions?.dispose();
         this.#store.forget();
         if (this.#config.presenceEnabled) this.#presenceFor().clear();
         for (const { peer } of [...this.#peers.values()]) this.#close(peer, CloseCode.DocumentDeleted, "this document was deleted");
         await this.#access.markDeleted();
         return { deleted: true };
+      }
+      case "save-version": {
+        await this.#store.ready(this.#room.id);
+        const version = await this.#versionsFor().saveNamed(command.name, command.userId);
+        return { versionId: version.id };
+      }
+      case "restore-version": {
+        this.#watchVersions(await this.#store.ready(this.#room.id));
+        try {
+          const version = await this.#versionsFor().restore(command.versionId, command.userId);
+          await this.#store.saveNow();
+          return { versionId: version.id, saved: !this.#store.saveFailing };
+        } catch (error) {
+          if (error instanceof VersionNotFoundError) return { notFound: true };
+          throw error;
+        }
       }
       case "replace":
       case "set-language": {
@@ -420,7 +440,27 @@ export default class DocumentRoom implements Party.Server {
       clearInterval(this.#idleTimer);
       this.#idleTimer = undefined;
       this.#store.lastPeerLeft();
+      this.#versions?.lastPeerLeft();
     }
+  }
+
+  /** Created on first use: the room id is only known once a request arrived. */
+  #versionsFor(): RoomVersions {
+    this.#versions ??= new RoomVersions(this.#config, this.#room.id, () => this.#store.doc, (error) =>
+      console.warn(`[room ${this.#room.id}] version not saved, retrying:`, errorText(error)),
+    );
+    return this.#versions;
+  }
+
+  /** Counts every change a connection makes to `doc` towards the next version's authors (once per doc). */
+  #watchVersions(doc: Y.Doc): void {
+    if (this.#watchedDoc === doc) return;
+    this.#watchedDoc = doc;
+    doc.on("update", (_update: Uint8Array, origin: unknown) => {
+      // y-partykit applies a connection's frames with its Peer as the origin; the room knows its user.
+      const author = origin instanceof Peer ? this.#peers.get(origin.socket)?.claims.sub : undefined;
+      if (author) this.#versionsFor().edited(author);
+    });
   }
 
   #publishPresence(): void {

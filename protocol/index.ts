@@ -11,3 +11,4 @@ export * from "./presence.ts";
 export * from "./room-token.ts";
 export * from "./rooms.ts";
 export * from "./sharing.ts";
+export * from "./versions.ts";

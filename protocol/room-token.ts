@@ -44,5 +44,12 @@ export const RoomCommand = z.discriminatedUnion("type", [
   z.object({ type: z.literal("session-ended"), sessionId: z.string().min(1).max(128) }),
   /** Set the document's language for every editor. */
   z.object({ type: z.literal("set-language"), language: z.string() }),
+  /** Save the live document as a named version now; answers `{ versionId }`. */
+  z.object({ type: z.literal("save-version"), name: z.string().min(1).max(100), userId: z.string() }),
+  /**
+   * Write a stored version's text into the live document as one minimal edit (a forward change, cursors
+   * kept) and record a "restore" version named after it; answers `{ versionId }`.
+   */
+  z.object({ type: z.literal("restore-version"), versionId: z.string().min(1).max(64), userId: z.string() }),
 ]);
 export type RoomCommand = z.infer<typeof RoomCommand>;

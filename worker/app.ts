@@ -10,6 +10,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { router } from "./routes/openapi.ts";
 import { presenceRoutes } from "./routes/presence.ts";
 import { sharingRoutes } from "./routes/sharing.ts";
+import { versionRoutes } from "./routes/versions.ts";
 
 /** Request bodies over this are refused with 413 before anything reads them. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -29,6 +30,7 @@ export function createApp() {
   app.route("/", documentRoutes);
   app.route("/", sharingRoutes);
   app.route("/", presenceRoutes);
+  app.route("/", versionRoutes);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

@@ -24,6 +24,7 @@ import { requireUser } from "../auth/session.ts";
 import { ApiError } from "../errors.ts";
 import { sendRoomCommand, signRoomToken } from "../rooms.ts";
 import { requireRole, toSummary } from "./access.ts";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { errors, json, jsonBody, noContent, router } from "./openapi.ts";
 
 const tags = ["documents"];
@@ -63,7 +64,8 @@ export const documentRoutes = router()
     }),
     async (c) => {
       const { filter, limit, cursor } = c.req.valid("query");
-      const rows = await listDocuments(c.var.db, c.var.user.id, { filter, limit: limit + 1, after: decodeCursor(cursor) });
+      const after = decodeCursor(cursor);
+      const rows = await listDocuments(c.var.db, c.var.user.id, { filter, limit: limit + 1, after: after && { updatedAt: after.at, id: after.id } });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       const nextCursor = rows.length > limit && last ? encodeCursor(last.updatedAt, last.id) : null;
@@ -184,26 +186,6 @@ function initialSnapshot(text: string, language: string): { state: Uint8Array; t
   if (text) doc.getText(DocRoot.content).insert(0, text);
   doc.getMap(DocRoot.meta).set("language", language);
   return { state: Y.encodeStateAsUpdate(doc), text };
-}
-
-function encodeCursor(updatedAt: Date, id: string): string {
-  return btoa(JSON.stringify([updatedAt.toISOString(), id])).replace(/=+$/, "");
-}
-
-const CURSOR_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
-function decodeCursor(cursor: string | undefined): { updatedAt: Date; id: string } | undefined {
-  if (!cursor) return undefined;
-  try {
-    const [iso, id] = JSON.parse(atob(cursor)) as [unknown, unknown];
-    // Only what encodeCursor writes: anything else (a year past 9999, a NUL in the id) would reach Postgres.
-    if (typeof iso !== "string" || !CURSOR_TIME.test(iso) || !DocId.safeParse(id).success) throw new Error("bad cursor");
-    const updatedAt = new Date(iso);
-    if (Number.isNaN(updatedAt.getTime())) throw new Error("bad cursor");
-    return { updatedAt, id: id as string };
-  } catch {
-    throw new ApiError(400, ErrorCode.ValidationFailed, "Invalid cursor", { details: { fields: { "query.cursor": ["Invalid cursor: use the nextCursor of the previous page"] } } });
-  }
 }
 
 /** A safe file name from a title: letters, digits, dashes; accents dropped ("Café" is "Cafe"). */

@@ -1,0 +1,128 @@
+import { autoVersionTimes, deleteVersions, getVersion, insertVersion, latestVersionVector, openDatabase, type VersionKindValue, type VersionRow } from "@collab/db";
+import { DocRoot, newDocId, versionsToThin } from "@collab/protocol";
+import * as Y from "yjs";
+import type { RoomConfig } from "./config.ts";
+import { stateVectorOf } from "./postgres-snapshots.ts";
+import { replaceText } from "./replace-text.ts";
+import { SnapshotScheduler } from "./snapshot-scheduler.ts";
+
+/** The version a restore asked for is not stored (deleted, or another document's). */
+export class VersionNotFoundError extends Error {
+  override name = "VersionNotFoundError";
+}
+
+/** The transaction origin of a restore's edit (what the room's update listeners see). */
+export const RESTORE_ORIGIN = "restore";
+
+/**
+ * A room's version history (issue 11): automatic versions on the room's own schedule, named versions and
+ * restores on request, all written to Postgres off the typing path.
+ *
+ * - Automatic: `settleMs` after editing stops, at most `maxWaitMs` apart while it goes on, and when the last
+ *   person leaves (the snapshot scheduler's debounce, with these timings). One whose state vector equals the
+ *   newest version's is not stored: nothing changed.
+ * - Authors: the users whose connections' updates changed the document since the last version. The room
+ *   tells this class (it knows the verified user of every connection); a failed write keeps them.
+ * - Retention: after each automatic version, older automatic ones are thinned (`versionsToThin`).
+ */
+export class RoomVersions {
+  readonly #config: RoomConfig;
+  readonly #docId: string;
+  readonly #doc: () => Y.Doc | undefined;
+  readonly #scheduler: SnapshotScheduler;
+  readonly #authors = new Set<string>();
+  /** The newest stored version's vector; undefined until read from Postgres. */
+  #lastVector: Record<string, number> | undefined;
+  /** Writes one at a time, in order (an automatic version and a named one must not interleave). */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(config: RoomConfig, docId: string, doc: () => Y.Doc | undefined, onError: (error: unknown) => void) {
+    this.#config = config;
+    this.#docId = docId;
+    this.#doc = doc;
+    this.#scheduler = new SnapshotScheduler({
+      save: async () => {
+        await this.#take("auto", null);
+      },
+      debounceMs: config.versions.settleMs,
+      maxWaitMs: config.versions.maxWaitMs,
+      retryInitialMs: 5_000,
+      retryMaxMs: 5 * 60_000,
+      onError: (error) => onError(error),
+    });
+  }
+
+  /** `userId`'s connection changed the document. */
+  edited(userId: string): void {
+    this.#authors.add(userId);
+    this.#scheduler.markDirty();
+  }
+
+  /** The last person left: take the automatic version now rather than after the settle time. */
+  lastPeerLeft(): void {
+    void this.#scheduler.flush();
+  }
+
+  dispose(): void {
+    this.#scheduler.dispose();
+  }
+
+  /** A named version of the live document, now (even when nothing changed since the last version). */
+  async saveNamed(name: string, userId: string): Promise<VersionRow> {
+    return (await this.#take("named", name, [userId]))!;
+  }
+
+  /**
+   * Writes version `versionId`'s text into the live document as one minimal edit, after recording the text
+   * it replaces as an automatic version, then records a "restore" version named after the one restored.
+   */
+  async restore(versionId: string, userId: string): Promise<VersionRow> {
+    const doc = this.#doc();
+    if (!doc) throw new Error("the document is not loaded");
+    const version = await this.#withDatabase((db) => getVersion(db, this.#docId, versionId));
+    if (!version) throw new VersionNotFoundError(`no version ${versionId}`);
+    await this.#take("auto", null);
+    doc.transact(() => replaceText(doc.getText(DocRoot.content), version.text), RESTORE_ORIGIN);
+    const label = version.name ?? version.createdAt.toISOString();
+    return (await this.#take("restore", `Restored from ${label}`.slice(0, 100), [userId]))!;
+  }
+
+  /** Stores a version of the live document; an automatic one only if anything changed. */
+  #take(kind: VersionKindValue, name: string | null, extraAuthors: string[] = []): Promise<VersionRow | undefined> {
+    const run = this.#queue.then(async () => {
+      const doc = this.#doc();
+      if (!doc) return undefined;
+      const stateVector = stateVectorOf(doc);
+      return this.#withDatabase(async (db) => {
+        this.#lastVector ??= (await latestVersionVector(db, this.#docId)) ?? {};
+        if (kind === "auto" && sameVector(stateVector, this.#lastVector)) return undefined;
+        const authors = [...new Set([...this.#authors, ...extraAuthors])];
+        const row = await insertVersion(db, { id: newDocId(), documentId: this.#docId, kind, name, authorIds: authors, text: doc.getText(DocRoot.content).toString(), stateVector });
+        this.#lastVector = stateVector;
+        // Only those recorded: someone who edited while this was written stays for the next version.
+        for (const author of authors) this.#authors.delete(author);
+        if (kind === "auto") {
+          const thinned = versionsToThin(await autoVersionTimes(db, this.#docId), new Date(), this.#config.versions.retention);
+          await deleteVersions(db, this.#docId, thinned);
+        }
+        return row;
+      });
+    });
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #withDatabase<T>(work: (db: ReturnType<typeof openDatabase>["db"]) => Promise<T>): Promise<T> {
+    const { db, end } = openDatabase({ databaseUrl: this.#config.databaseUrl, wsProxy: this.#config.dbWsProxy });
+    try {
+      return await work(db);
+    } finally {
+      void end().catch(() => {});
+    }
+  }
+}
+
+function sameVector(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}

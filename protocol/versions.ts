@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { UserSummary } from "./documents.ts";
+
+/**
+ * Version history (issue 11). A version is the document's text at a point in time, with who edited since
+ * the version before it. Automatic versions are the room's; named ones an editor saves; a restore writes
+ * the chosen version's text as a forward change and records a version of its own.
+ */
+export const VERSION_KINDS = ["auto", "named", "restore"] as const;
+export const VersionKind = z.enum(VERSION_KINDS);
+export type VersionKind = z.infer<typeof VersionKind>;
+
+export const VersionName = z.string().trim().min(1, "Name must not be empty").max(100, "Name must be at most 100 characters");
+
+export const VersionSummary = z.object({
+  id: z.string(),
+  createdAt: z.string().datetime(),
+  name: z.string().nullable(),
+  kind: VersionKind,
+  /** Who edited since the previous version (from the room's verified connections, never from clients). */
+  authors: z.array(UserSummary),
+  /** Characters (Unicode code points). */
+  textLength: z.number().int().nonnegative(),
+});
+export type VersionSummary = z.infer<typeof VersionSummary>;
+
+export const VersionDetail = VersionSummary.extend({ text: z.string() });
+export type VersionDetail = z.infer<typeof VersionDetail>;
+
+export const VersionList = z.object({ items: z.array(VersionSummary), nextCursor: z.string().nullable() });
+export type VersionList = z.infer<typeof VersionList>;
+
+export const ListVersionsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  /** Opaque: the `nextCursor` of the previous page. */
+  cursor: z.string().max(200).optional(),
+});
+export type ListVersionsQuery = z.input<typeof ListVersionsQuery>;
+
+export const CreateVersionRequest = z.object({ name: VersionName });
+export type CreateVersionRequest = z.input<typeof CreateVersionRequest>;
+
+/** Version ids are made like document ids: 1-64 of A-Z a-z 0-9 _ -. */
+export const VersionId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "Invalid version id");
+
+/**
+ * How automatic versions thin out as they age (named and restore versions are kept until deleted): every
+ * one for `keepAllHours`, then the last of each hour for `hourlyDays`, then the last of each day.
+ */
+export interface VersionRetention {
+  keepAllHours: number;
+  hourlyDays: number;
+}
+export const DEFAULT_VERSION_RETENTION: VersionRetention = { keepAllHours: 24, hourlyDays: 30 };
+
+/**
+ * The automatic versions to delete at `now`: of those older than `keepAllHours`, all but the newest of each
+ * hour (up to `hourlyDays` old) or of each day (older). Pure, for a fake clock.
+ *
+ * @example
+ * versionsToThin([{ id: "a", createdAt: twoDaysAgo }, { id: "b", createdAt: twoDaysAgoPlus5Min }], now) // ["a"]
+ */
+export function versionsToThin(versions: readonly { id: string; createdAt: Date }[], now: Date, retention: VersionRetention = DEFAULT_VERSION_RETENTION): string[] {
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  const keepAllAfter = now.getTime() - retention.keepAllHours * HOUR;
+  const hourlyAfter = now.getTime() - retention.hourlyDays * DAY;
+  const newestInBucket = new Map<string, { id: string; at: number }>();
+  const thinned: string[] = [];
+  for (const { id, createdAt } of versions) {
+    const at = createdAt.getTime();
+    if (at >= keepAllAfter) continue;
+    const bucket = at >= hourlyAfter ? `h${Math.floor(at / HOUR)}` : `d${Math.floor(at / DAY)}`;
+    const newest = newestInBucket.get(bucket);
+    if (!newest) newestInBucket.set(bucket, { id, at });
+    else if (at > newest.at || (at === newest.at && id > newest.id)) {
+      thinned.push(newest.id);
+      newestInBucket.set(bucket, { id, at });
+    } else thinned.push(id);
+  }
+  return thinned;
+}
