@@ -1,0 +1,61 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { randomSeed } from "../tools/random.ts";
+import { runConvergence } from "./testing/convergence-run.ts";
+
+/**
+ * The room's logic in one process (group commit, update log, frame guard, client id ownership, y-partykit),
+ * under random delivery order, duplicates, drops, crashes and a hostile client: see convergence-run.ts.
+ * Seconds, not minutes; the real-socket suites (sync, durability, client-id-ownership) stay the proof.
+ *
+ * Each run prints its seeds. `SEED=<n> npx vitest run party/convergence.test.ts` replays one exactly
+ * (fake timers: nothing but the seed decides the order of events).
+ */
+const SEEDS = process.env.SEED ? [Number(process.env.SEED)] : Array.from({ length: 12 }, randomSeed);
+
+beforeEach(() => {
+  // The group commit's setTimeout never fires by itself: the simulation ends each turn explicitly.
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("seeded convergence of the room's logic", () => {
+  it("every client converges with the room and its storage, and no crash loses an acknowledged edit", async () => {
+    console.log(`[convergence] seeds ${SEEDS.join(", ")} (SEED=<seed> replays one)`);
+    const totals: Record<string, number> = {};
+    for (const seed of SEEDS) {
+      const result = await runConvergence({ seed, steps: 600, clients: 3, holdUntilSynced: true });
+      expect(result.violations, `SEED=${seed} reproduces`).toEqual([]);
+      for (const [name, count] of Object.entries(result.counts)) totals[name] = (totals[name] ?? 0) + count;
+    }
+    console.log(`[convergence] ${JSON.stringify(totals)}`);
+    // The run exercised what it claims to: crashes, drops, duplicates, and refusals of both attacks.
+    for (const name of ["crashes", "drops", "duplicates", "forgeriesRefused", "garbageRefused"]) expect(totals[name], name).toBeGreaterThan(0);
+  });
+
+  it("can fail: with the group commit bypassed, a crash loses edits a client had received", async () => {
+    const lost: number[] = [];
+    for (const seed of SEEDS) {
+      const result = await runConvergence({ seed, steps: 600, clients: 3, holdUntilSynced: true, unsafeCommitDelayMs: 1 });
+      if (result.violations.some((line) => line.includes("a crash lost an edit"))) lost.push(seed);
+    }
+    console.log(`[convergence] bypassed group commit: losses in ${lost.length} of ${SEEDS.length} seeds`);
+    expect(lost.length).toBeGreaterThan(0);
+  });
+
+  // OPEN BUG, the one tools/testing/fault/hostile.ts leaves out as "pending-structs", reached here by honest
+  // clients alone. y-partykit's provider sends an edit typed while it reconnects before its sync answer, so
+  // the edit arrives without the edits it depends on and waits in the room as pending structs. The room's
+  // sync answers (encodeStateAsUpdate) hand pending structs to other clients; when the room no longer holds
+  // them (dropped, or a restart), such a client's next sync answer re-sends them under the first client's
+  // id, and the room closes that honest client with 4423. About 1 seed in 6 finds it (23 of seeds 1-150);
+  // the runs above hold edits until synced to leave it out. When this test fails, the bug is fixed: drop
+  // `holdUntilSynced` above, and this test.
+  it("open bug: an early edit's pending structs, relayed by the room, get honest clients closed with 4423", async () => {
+    for (const seed of [17, 20]) {
+      const result = await runConvergence({ seed, steps: 600, clients: 3 });
+      expect(result.violations.some((line) => /\(honest\) was closed: 4423/.test(line)), `seed ${seed}`).toBe(true);
+    }
+  });
+});
