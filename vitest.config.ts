@@ -28,6 +28,7 @@ const UNIT = [
   "party/update-log.test.ts",
   "presence/memory-store.test.ts",
   "worker/database-gate.test.ts",
+  "worker/openapi.test.ts",
   "bench/convergence.test.ts",
   "bench/latency.test.ts",
   "bench/replay.test.ts",
