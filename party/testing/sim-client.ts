@@ -56,7 +56,7 @@ export class SimClient {
     return this.doc.getText(DocRoot.content).toString();
   }
 
-  /** True once the room closed this connection, or it dropped. */
+  /** True while this client's socket is open: false once the room closed it, or it dropped. */
   get online(): boolean {
     return this.connection !== undefined && this.connection.socket.readyState === WebSocket.OPEN;
   }

@@ -17,8 +17,8 @@ import type { MemoryStorage } from "./memory-storage.ts";
  * {@link UpdateLog} has written the turn's updates, the real frame guard, and the real client id table
  * with its durable records; all on an in-memory storage double behind the interface the room uses.
  *
- * What it leaves out of `server.ts`: tokens, rate limits, chunked uploads, awareness, viewers, the pending
- * budget and Postgres. The glue between the parts (`receive` and `#claimWriterIds`) mirrors
+ * What it leaves out of `server.ts` and `document-store.ts`: tokens, rate limits, chunked uploads,
+ * awareness, viewers, the pending budget, compaction and Postgres. The glue between the parts (`receive` and `#claimWriterIds`) mirrors
  * `DocumentRoom.onMessage` and `DocumentStore`'s update listener line for line: keep them in step.
  *
  * Turns are explicit: a test delivers frames, then calls {@link endTurn} where the runtime's
@@ -71,10 +71,6 @@ export class SimRoom {
 
   get text(): string {
     return this.#doc?.getText(DocRoot.content).toString() ?? "";
-  }
-
-  get connections(): number {
-    return this.#peers.size;
   }
 
   async connect(socket: SimSocket, userId: string): Promise<void> {
