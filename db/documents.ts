@@ -1,9 +1,8 @@
+import type { Role } from "@collab/protocol";
 import { and, desc, eq, isNotNull, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "./client.ts";
 import { documentMembers, documentSnapshots, documents, users } from "./schema.ts";
-
-export type Role = "owner" | "editor" | "viewer";
 
 export interface DocumentRow {
   id: string;

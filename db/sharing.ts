@@ -1,8 +1,7 @@
+import type { GrantableRole } from "@collab/protocol";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { documentMembers, documents, shareLinks, users } from "./schema.ts";
-
-export type GrantableRole = "viewer" | "editor";
 
 export interface MemberRow {
   user: { id: string; username: string; displayName: string };

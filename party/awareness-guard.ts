@@ -1,4 +1,4 @@
-import { CloseCode, isDrawableCursor, type RoomTokenClaims } from "@collab/protocol";
+import { CloseCode, isDrawableCursor, lightColor, type RoomTokenClaims } from "@collab/protocol";
 import * as encoding from "lib0/encoding";
 import type { ClientIds } from "./client-ids.ts";
 import type { AwarenessEntry } from "./frame-guard.ts";
@@ -76,7 +76,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function withVerifiedUser(entry: AwarenessEntry, claims: RoomTokenClaims): AwarenessEntry {
   if (!isRecord(entry.state)) return entry;
-  const user = { id: claims.sub, name: claims.name, color: claims.color, colorLight: `${claims.color}33` };
+  const user = { id: claims.sub, name: claims.name, color: claims.color, colorLight: lightColor(claims.color) };
   return { ...entry, state: { ...entry.state, user } };
 }
 

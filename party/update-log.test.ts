@@ -1,40 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { StorageWriteError, UpdateLog, type LogStorage } from "./update-log.ts";
-
-/**
- * Durable Object storage as the log uses it, in memory: each `put` is atomic (all keys or none), and it can
- * be told to refuse writes, or to lose the writes not yet "fsynced" as a crash would.
- */
-class MemoryStorage implements LogStorage {
-  readonly data = new Map<string, unknown>();
-  /** Puts, in order, with the number of keys each held. */
-  readonly puts: number[] = [];
-  failing = false;
-
-  get<T>(key: string): Promise<T | undefined>;
-  get<T>(keys: string[]): Promise<Map<string, T>>;
-  async get<T>(key: string | string[]): Promise<T | undefined | Map<string, T>> {
-    if (Array.isArray(key)) return new Map(key.filter((k) => this.data.has(k)).map((k) => [k, this.data.get(k) as T]));
-    return this.data.get(key) as T | undefined;
-  }
-
-  async put(entries: Record<string, unknown>): Promise<void> {
-    if (Object.keys(entries).length > 128) throw new Error("too many keys in one put");
-    if (this.failing) throw new Error("disk on fire");
-    this.puts.push(Object.keys(entries).length);
-    for (const [key, value] of Object.entries(entries)) this.data.set(key, value instanceof Uint8Array ? value.slice() : value);
-  }
-
-  async delete(keys: string[]): Promise<number> {
-    if (this.failing) throw new Error("disk on fire");
-    return keys.filter((key) => this.data.delete(key)).length;
-  }
-
-  async list<T>({ prefix }: { prefix: string }): Promise<Map<string, T>> {
-    return new Map([...this.data].filter(([key]) => key.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1)) as [string, T][]);
-  }
-}
+import { MemoryStorage } from "./testing/memory-storage.ts";
+import { StorageWriteError, UpdateLog } from "./update-log.ts";
 
 function setup(storage = new MemoryStorage()) {
   const failures: StorageWriteError[] = [];

@@ -9,8 +9,6 @@ import * as encoding from "lib0/encoding";
  * - `batch:<seq>:<parts>:<part>`: one group-committed batch: the turn's updates as a lib0 list (count, then
  *   each update as a length-prefixed byte array), in parts. A list, not `Y.mergeUpdates`: merging decodes
  *   and re-encodes every update and was the largest cost in the room's CPU profile; copying bytes is not.
- * - `log:<seq>:<parts>:<part>`: the same with the batch merged into one update (written by earlier
- *   versions; still read, and removed by the next compaction).
  * - `doc:id`: the document id, for alarms, which run without the room id.
  *
  * Values over 128 KiB must be split and one put holds at most 128 keys, so every write here is one
@@ -91,13 +89,12 @@ export class UpdateLog {
       updates.push(join(partKeys("snap:", meta.parts).map((key) => parts.get(key))));
       this.#snapshotBytes = meta.bytes;
     }
-    await this.#loadBatches("log:", (bytes) => [bytes], updates);
-    await this.#loadBatches("batch:", decodeBatch, updates);
+    await this.#loadBatches(updates);
     return { updates, docId: await this.#storage.get<string>("doc:id") };
   }
 
-  async #loadBatches(prefix: string, decode: (bytes: Uint8Array) => Uint8Array[], updates: Uint8Array[]): Promise<void> {
-    const log = await this.#storage.list<Uint8Array>({ prefix });
+  async #loadBatches(updates: Uint8Array[]): Promise<void> {
+    const log = await this.#storage.list<Uint8Array>({ prefix: "batch:" });
     const batches = new Map<number, { parts: number; values: Uint8Array[]; keys: string[] }>();
     for (const [key, value] of log) {
       const [, seqText, partsText] = key.split(":");
@@ -115,7 +112,7 @@ export class UpdateLog {
       if (batch.values.length !== batch.parts) continue;
       const bytes = join(batch.values);
       this.#logBytes += bytes.byteLength;
-      updates.push(...decode(bytes));
+      updates.push(...decodeBatch(bytes));
     }
   }
 
@@ -214,7 +211,7 @@ export class UpdateLog {
     );
   }
 
-  /** True when the room has stored state: then Postgres is not consulted. */
+  /** True when room storage holds nothing of the document: only then does Postgres alone decide what the room serves. */
   static isEmpty(loaded: LoadedLog): boolean {
     return loaded.updates.length === 0;
   }

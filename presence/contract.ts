@@ -1,8 +1,9 @@
+import type { ActiveUser } from "@collab/protocol";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import type { PresenceStore, PresenceUser } from "./store.ts";
+import type { PresenceStore } from "./store.ts";
 import { storeFromSpec, type StoreSpec } from "./testing/spec.ts";
 
 /**
@@ -102,7 +103,7 @@ export function presenceContract(name: string, spec: () => StoreSpec, options: {
     test("many documents: 200 rooms publishing at once are all listed, each with its own users", async () => {
       const presence = store();
       const ids = Array.from({ length: 200 }, () => doc("many"));
-      const usersOf = (i: number): PresenceUser[] => [{ id: `user-${i}`, name: `User ${i}`, color: "#4363d8", connections: 1 + (i % 4) }];
+      const usersOf = (i: number): ActiveUser[] => [{ id: `user-${i}`, name: `User ${i}`, color: "#4363d8", connections: 1 + (i % 4) }];
       for (let i = 0; i < ids.length; i += 25) await Promise.all(ids.slice(i, i + 25).map((id, j) => presence.publish(id, usersOf(i + j), 30)));
       const expected = new Map(ids.map((id, i) => [id, usersOf(i)]));
       expect(await presence.active(ids)).toEqual(expected);
@@ -145,12 +146,12 @@ export function presenceContract(name: string, spec: () => StoreSpec, options: {
   });
 }
 
-const ada: PresenceUser = { id: "ada", name: "Ada Lovelace", color: "#e6194b", connections: 1 };
-const grace: PresenceUser = { id: "grace", name: "Grace Hopper ✓ 日本語 🎉", color: "#3cb44b", connections: 2 };
-const linus: PresenceUser = { id: "linus", name: 'Linus "the" <Torvalds>', color: "#4363d8", connections: 1 };
+const ada: ActiveUser = { id: "ada", name: "Ada Lovelace", color: "#e6194b", connections: 1 };
+const grace: ActiveUser = { id: "grace", name: "Grace Hopper ✓ 日本語 🎉", color: "#3cb44b", connections: 2 };
+const linus: ActiveUser = { id: "linus", name: 'Linus "the" <Torvalds>', color: "#4363d8", connections: 1 };
 
 /** The entries of a listing that belong to `ids` (a shared backend lists other suites' documents too). */
-function mine(active: Map<string, PresenceUser[]>, ids: string[]): Map<string, PresenceUser[]> {
+function mine(active: Map<string, ActiveUser[]>, ids: string[]): Map<string, ActiveUser[]> {
   return new Map([...active].filter(([id]) => ids.includes(id)).sort(([a], [b]) => ids.indexOf(a) - ids.indexOf(b)));
 }
 

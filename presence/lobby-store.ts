@@ -1,6 +1,7 @@
+import type { ActiveUser } from "@collab/protocol";
 import type { z } from "zod";
 import { LOBBY_PARTY, LOBBY_PATH, LOBBY_ROOM, LobbyDocuments, LobbyOk, LobbyUsers, type LobbyCommand } from "./lobby-protocol.ts";
-import { PresenceUnavailableError, ttlMillis, type PresenceStore, type PresenceUser } from "./store.ts";
+import { PresenceUnavailableError, ttlMillis, type PresenceStore } from "./store.ts";
 
 /** What the store needs of `fetch`: the global one, or a room's stub (`lobbyFetchFromRoom`). */
 export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<Response>;
@@ -35,7 +36,7 @@ export class LobbyPresenceStore implements PresenceStore {
     this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
   }
 
-  async publish(docId: string, users: PresenceUser[], ttlSeconds: number): Promise<void> {
+  async publish(docId: string, users: ActiveUser[], ttlSeconds: number): Promise<void> {
     await this.#call({ type: "publish", docId, users, ttlMs: ttlMillis(ttlSeconds) }, LobbyOk);
   }
 
@@ -43,11 +44,11 @@ export class LobbyPresenceStore implements PresenceStore {
     await this.#call({ type: "clear", docId }, LobbyOk);
   }
 
-  async users(docId: string): Promise<PresenceUser[]> {
+  async users(docId: string): Promise<ActiveUser[]> {
     return (await this.#call({ type: "users", docId }, LobbyUsers)).users;
   }
 
-  async active(docIds?: string[]): Promise<Map<string, PresenceUser[]>> {
+  async active(docIds?: string[]): Promise<Map<string, ActiveUser[]>> {
     if (docIds?.length === 0) return new Map();
     const command: LobbyCommand = docIds ? { type: "active", docIds: [...new Set(docIds)] } : { type: "active" };
     return new Map((await this.#call(command, LobbyDocuments)).documents);

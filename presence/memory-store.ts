@@ -1,18 +1,19 @@
-import { ttlMillis, type PresenceStore, type PresenceUser } from "./store.ts";
+import type { ActiveUser } from "@collab/protocol";
+import { ttlMillis, type PresenceStore } from "./store.ts";
 
 /**
  * The store in one process's memory, with the same TTL semantics as Redis: what the lobby party holds.
  * Expired entries are never returned and are dropped when read or by `sweep()`.
  */
 export class MemoryPresenceStore implements PresenceStore {
-  readonly #rooms = new Map<string, { users: PresenceUser[]; expiresAt: number }>();
+  readonly #rooms = new Map<string, { users: ActiveUser[]; expiresAt: number }>();
   readonly #now: () => number;
 
   constructor(now: () => number = Date.now) {
     this.#now = now;
   }
 
-  async publish(docId: string, users: PresenceUser[], ttlSeconds: number): Promise<void> {
+  async publish(docId: string, users: ActiveUser[], ttlSeconds: number): Promise<void> {
     const ttlMs = ttlMillis(ttlSeconds);
     if (users.length === 0) return this.clear(docId);
     this.#rooms.set(docId, { users: structuredClone(users), expiresAt: this.#now() + ttlMs });
@@ -22,12 +23,12 @@ export class MemoryPresenceStore implements PresenceStore {
     this.#rooms.delete(docId);
   }
 
-  async users(docId: string): Promise<PresenceUser[]> {
+  async users(docId: string): Promise<ActiveUser[]> {
     return this.#live(docId) ?? [];
   }
 
-  async active(docIds?: string[]): Promise<Map<string, PresenceUser[]>> {
-    const active = new Map<string, PresenceUser[]>();
+  async active(docIds?: string[]): Promise<Map<string, ActiveUser[]>> {
+    const active = new Map<string, ActiveUser[]>();
     for (const docId of docIds ?? [...this.#rooms.keys()]) {
       const users = this.#live(docId);
       if (users) active.set(docId, users);
@@ -51,7 +52,7 @@ export class MemoryPresenceStore implements PresenceStore {
     return this.#rooms.size;
   }
 
-  #live(docId: string): PresenceUser[] | undefined {
+  #live(docId: string): ActiveUser[] | undefined {
     const room = this.#rooms.get(docId);
     if (!room) return undefined;
     if (room.expiresAt > this.#now()) return structuredClone(room.users);

@@ -2,7 +2,7 @@ import { ActiveUser } from "@collab/protocol";
 // The Workers build: the default (Node) build fails inside rooms with "Unsupported cache mode: no-store".
 // It runs unchanged on Node (tests, tools), which has the same global fetch.
 import { Redis } from "@upstash/redis/cloudflare";
-import { PresenceUnavailableError, ttlMillis, type PresenceStore, type PresenceUser } from "./store.ts";
+import { PresenceUnavailableError, ttlMillis, type PresenceStore } from "./store.ts";
 
 /**
  * Presence in Redis through Upstash's REST protocol (`@upstash/redis`): production on Upstash, locally the
@@ -57,7 +57,7 @@ export class RedisPresenceStore implements PresenceStore {
     this.#indexGraceMs = options.indexGraceMs ?? 60_000;
   }
 
-  async publish(docId: string, users: PresenceUser[], ttlSeconds: number): Promise<void> {
+  async publish(docId: string, users: ActiveUser[], ttlSeconds: number): Promise<void> {
     const ttlMs = ttlMillis(ttlSeconds);
     if (users.length === 0) return this.clear(docId);
     const now = Date.now();
@@ -75,14 +75,14 @@ export class RedisPresenceStore implements PresenceStore {
     await this.#run(() => this.#redis.multi().del(this.#docKey(docId)).zrem(this.#activeKey, docId).exec());
   }
 
-  async users(docId: string): Promise<PresenceUser[]> {
+  async users(docId: string): Promise<ActiveUser[]> {
     const stored = await this.#run(() => this.#redis.get<string>(this.#docKey(docId)));
     return parseUsers(stored, docId) ?? [];
   }
 
-  async active(docIds?: string[]): Promise<Map<string, PresenceUser[]>> {
+  async active(docIds?: string[]): Promise<Map<string, ActiveUser[]>> {
     const candidates = docIds ? [...new Set(docIds)] : await this.#indexed();
-    const active = new Map<string, PresenceUser[]>();
+    const active = new Map<string, ActiveUser[]>();
     for (let i = 0; i < candidates.length; i += MGET_CHUNK) {
       const chunk = candidates.slice(i, i + MGET_CHUNK);
       const stored = await this.#run(() => this.#redis.mget<(string | null)[]>(...chunk.map((docId) => this.#docKey(docId))));
@@ -117,7 +117,7 @@ export class RedisPresenceStore implements PresenceStore {
 }
 
 /** Stored users, checked; a value that is not ours (another writer, an old format) counts as nobody. */
-function parseUsers(stored: string | null, docId: string): PresenceUser[] | undefined {
+function parseUsers(stored: string | null, docId: string): ActiveUser[] | undefined {
   if (stored === null) return undefined;
   try {
     return StoredUsers.parse(JSON.parse(stored));

@@ -1,14 +1,8 @@
 import type { ActiveUser } from "@collab/protocol";
 
 /**
- * One user present in a document, once per user however many tabs: the REST contract's `ActiveUser`
- * (`@collab/protocol`), so `GET /api/documents/{id}/users` returns what the store holds as is. Not to be
- * confused with the protocol's awareness `PresenceUser` (cursor colours), hence the alias.
- */
-export type PresenceUser = ActiveUser;
-
-/**
- * Who is in which document, across rooms. Two backends behind it: Redis through Upstash's REST protocol
+ * Who is in which document, across rooms. It holds the REST contract's {@link ActiveUser} (once per user
+ * however many tabs), so `GET /api/documents/{id}/users` returns what the store holds as is. Two backends behind it: Redis through Upstash's REST protocol
  * (redis-store.ts) and the lobby party (lobby-store.ts), held to one contract (contract.ts).
  *
  * Entries expire by themselves: a room that crashed or was evicted stops refreshing, and its users vanish
@@ -21,12 +15,12 @@ export type PresenceUser = ActiveUser;
  */
 export interface PresenceStore {
   /** The room's current users (replaces the previous set), alive for ttlSeconds unless refreshed. Nobody = `clear`. */
-  publish(docId: string, users: PresenceUser[], ttlSeconds: number): Promise<void>;
+  publish(docId: string, users: ActiveUser[], ttlSeconds: number): Promise<void>;
   /** The room is empty. */
   clear(docId: string): Promise<void>;
-  users(docId: string): Promise<PresenceUser[]>;
+  users(docId: string): Promise<ActiveUser[]>;
   /** Documents with anyone present, limited to `docIds` when given (callers pass what the user may see). */
-  active(docIds?: string[]): Promise<Map<string, PresenceUser[]>>;
+  active(docIds?: string[]): Promise<Map<string, ActiveUser[]>>;
 }
 
 /** The backend could not be reached or answered with an error; the worker maps it to 503. */

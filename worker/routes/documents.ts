@@ -11,6 +11,7 @@ import {
   ErrorCode,
   LANGUAGES,
   ListDocumentsQuery,
+  MetaKey,
   ReplaceContentRequest,
   RoomTokenResponse,
   UpdateDocumentRequest,
@@ -184,7 +185,7 @@ const toColor = (userId: string) => colorFor(userId).color;
 function initialSnapshot(text: string, language: string): { state: Uint8Array; text: string } {
   const doc = new Y.Doc();
   if (text) doc.getText(DocRoot.content).insert(0, text);
-  doc.getMap(DocRoot.meta).set("language", language);
+  doc.getMap(DocRoot.meta).set(MetaKey.language, language);
   return { state: Y.encodeStateAsUpdate(doc), text };
 }
 

@@ -1,4 +1,17 @@
-import { createShareLink, findMemberRole, findShareLink, findUserByUsername, listMembers, listShareLinks, removeMember, revokeShareLink, upsertMember, type GrantableRole, type ShareLinkRow } from "@collab/db";
+import {
+  createShareLink,
+  findDocumentAccess,
+  findMemberRole,
+  findShareLink,
+  findUserByUsername,
+  listMembers,
+  listShareLinks,
+  removeMember,
+  revokeShareLink,
+  upsertMember,
+  type MemberRow,
+  type ShareLinkRow,
+} from "@collab/db";
 import {
   AcceptShareLinkResponse,
   CreateShareLinkRequest,
@@ -13,6 +26,7 @@ import {
   colorFor,
   newDocId,
   roleAtLeast,
+  type GrantableRole,
   type Role,
 } from "@collab/protocol";
 import { createRoute } from "@hono/zod-openapi";
@@ -169,12 +183,9 @@ export const sharingRoutes = router()
     },
   );
 
-async function currentRole(c: Parameters<typeof requireRole>[0], docId: string): Promise<Role | undefined> {
-  try {
-    return (await requireRole(c, docId, "viewer")).role;
-  } catch {
-    return undefined;
-  }
+/** The caller's role on the document, if any. A database failure is not "no role": it reaches onError (503). */
+async function currentRole(c: Context<AppEnv>, docId: string): Promise<Role | undefined> {
+  return (await findDocumentAccess(c.var.db, docId, c.var.user.id))?.role;
 }
 
 /**
@@ -201,7 +212,7 @@ async function changeAccess(c: Context<AppEnv>, docId: string, userId: string, c
   }
 }
 
-function toMember(row: Awaited<ReturnType<typeof listMembers>>[number]): Member {
+function toMember(row: MemberRow): Member {
   return { user: { ...row.user, color: colorFor(row.user.id).color }, role: row.role, createdAt: row.createdAt.toISOString() };
 }
 

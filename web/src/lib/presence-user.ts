@@ -1,4 +1,4 @@
-import { colorFor, type PresenceUser, type User } from "@collab/protocol";
+import { colorFor, lightColor, type PresenceUser, type User } from "@collab/protocol";
 
 /**
  * What a signed-in person publishes in a room's awareness, taken from their account: the account id keeps
@@ -8,5 +8,5 @@ import { colorFor, type PresenceUser, type User } from "@collab/protocol";
  */
 export function presenceUserFor(user: Pick<User, "id" | "displayName" | "color">): PresenceUser {
   const color = /^#[0-9a-f]{6}$/i.test(user.color) ? user.color : colorFor(user.id).color;
-  return { id: user.id, name: user.displayName, color, colorLight: `${color}33` };
+  return { id: user.id, name: user.displayName, color, colorLight: lightColor(color) };
 }

@@ -1,6 +1,5 @@
 import {
   AcceptShareLinkResponse,
-  ActiveUsersResponse,
   AuthResponse,
   DocumentDetail,
   DocumentList,
@@ -55,7 +54,6 @@ export const documents = {
   get: (id: string, signal?: AbortSignal) => request("GET", doc(id), DocumentDetail, { signal }),
   update: (id: string, input: UpdateDocumentRequest) => request("PATCH", doc(id), DocumentSummary, { body: input }),
   remove: (id: string) => request("DELETE", doc(id), NoContent),
-  activeUsers: (id: string) => request("GET", `${doc(id)}/users`, ActiveUsersResponse),
   /** A short-lived token for the document's room; the worker answers 403/404 when there is no access. */
   roomToken: (id: string) => request("POST", `${doc(id)}/token`, RoomTokenResponse),
   /** The text as a file download (`Content-Disposition` names it); for `<a href download>`. */
