@@ -11,3 +11,5 @@ export * from "./presence.ts";
 export * from "./room-token.ts";
 export * from "./rooms.ts";
 export * from "./sharing.ts";
+export * from "./log.ts";
+export * from "./room-metrics.ts";

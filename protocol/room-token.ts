@@ -44,5 +44,9 @@ export const RoomCommand = z.discriminatedUnion("type", [
   z.object({ type: z.literal("session-ended"), sessionId: z.string().min(1).max(128) }),
   /** Set the document's language for every editor. */
   z.object({ type: z.literal("set-language"), language: z.string() }),
+  /** An admin: write the Postgres snapshot now (loading the room's document if it is not loaded). */
+  z.object({ type: z.literal("snapshot") }),
+  /** An admin: close every socket of the room (4000), e.g. before maintenance; clients reconnect. */
+  z.object({ type: z.literal("close"), reason: z.string().max(120).optional() }),
 ]);
 export type RoomCommand = z.infer<typeof RoomCommand>;
