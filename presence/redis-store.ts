@@ -1,4 +1,4 @@
-import { ActiveUser, type RoomMetricsReport, type StoredRoomMetrics } from "@collab/protocol";
+import { ActiveUser, createLogger, type RoomMetricsReport, type StoredRoomMetrics } from "@collab/protocol";
 // The Workers build: the default (Node) build fails inside rooms with "Unsupported cache mode: no-store".
 // It runs unchanged on Node (tests, tools), which has the same global fetch.
 import { Redis } from "@upstash/redis/cloudflare";
@@ -39,6 +39,8 @@ export interface RedisPresenceOptions {
 }
 
 const MGET_CHUNK = 500;
+/** Shared by the worker and the rooms, so neither's request or room id is at hand: the line names the document. */
+const log = createLogger({ level: "warn", fields: { component: "presence" } });
 const StoredUsers = ActiveUser.array();
 
 export class RedisPresenceStore implements PresenceStore {
@@ -173,7 +175,7 @@ function parseUsers(stored: string | null, docId: string): PresenceUser[] | unde
   try {
     return StoredUsers.parse(JSON.parse(stored));
   } catch {
-    console.warn(`[presence] ignoring malformed presence of document ${docId}`);
+    log.warn("ignoring malformed presence", { room: docId });
     return undefined;
   }
 }

@@ -13,3 +13,4 @@ export * from "./rooms.ts";
 export * from "./sharing.ts";
 export * from "./log.ts";
 export * from "./room-metrics.ts";
+export * from "./admin.ts";

@@ -20,6 +20,8 @@ export interface Secrets {
    * tooling, which give each simulated person an address of their own. Nothing else may set that header.
    */
   proxySecret: string;
+  /** METRICS_TOKEN: Bearer token of GET /api/metrics and the admin endpoints. */
+  metricsToken: string;
 }
 
 export interface PartyOptions extends DatabaseSettings {
@@ -34,7 +36,13 @@ export interface PartyOptions extends DatabaseSettings {
 
 /** `partykit dev`: the rooms, offline (no login, no request.cf lookups, no hotkeys). */
 export function startParty(options: PartyOptions): Promise<Service> {
-  const vars = { DATABASE_URL: options.databaseUrl, DB_WS_PROXY: options.wsProxy, ROOM_TOKEN_SECRET: options.roomTokenSecret, ...options.vars };
+  const vars = {
+    DATABASE_URL: options.databaseUrl,
+    DB_WS_PROXY: options.wsProxy,
+    ROOM_TOKEN_SECRET: options.roomTokenSecret,
+    ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
+    ...options.vars,
+  };
   return startService({
     name: "party",
     command: bin("partykit"),
@@ -68,6 +76,8 @@ export interface WorkerOptions extends DatabaseSettings, Secrets {
   persistDir: string;
   /** Extra worker variables, e.g. UPSTASH_REDIS_REST_URL/TOKEN for presence on Redis. */
   vars?: Record<string, string>;
+  /** ADMIN_USERS: usernames with the admin role. */
+  adminUsers?: string;
   quiet?: boolean;
 }
 
@@ -91,6 +101,10 @@ export function startWorker(options: WorkerOptions): Promise<Service> {
       // Not behind Cloudflare: cf-connecting-ip counts only from a proxy that knows the secret.
       "--var", "TRUST_CF_CONNECTING_IP:false",
       "--var", `TRUSTED_PROXY_SECRET:${options.proxySecret}`,
+      "--var", `METRICS_TOKEN:${options.metricsToken}`,
+      ...(options.adminUsers ? ["--var", `ADMIN_USERS:${options.adminUsers}`] : []),
+      // LOG_LEVEL reaches both servers from the environment (npm run dev, STACK_LOGS=1 test runs).
+      ...(process.env.LOG_LEVEL ? ["--var", `LOG_LEVEL:${process.env.LOG_LEVEL}`] : []),
       ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
     ],
     cwd: ROOT,

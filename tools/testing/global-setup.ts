@@ -21,6 +21,8 @@ export default async function setup(project: TestProject) {
     web: true,
     forwardClientIp: true,
     quiet: process.env.STACK_LOGS !== "1",
+    // One admin per run, registered by the suite that needs one (worker/operations.test.ts).
+    adminUsers: `admin_${randomBytes(6).toString("hex")}`,
   });
   project.provide("stack", stack.urls);
   return async () => {
