@@ -127,7 +127,7 @@ export class RedisPresenceStore implements PresenceStore {
         .pipeline()
         .hgetall<Record<string, string>>(this.#metricsKey("total"))
         .zrange<string[]>(this.#metricsKey("rooms"), 0, MAX_METRICS_ROOMS - 1, { rev: true })
-        .exec<[Record<string, string> | null, string[]]>(),
+        .exec<[Record<string, string> | unknown[] | null, string[]]>(),
     );
     const rooms: StoredRoomMetrics["rooms"] = [];
     if (docIds.length > 0) {
@@ -135,8 +135,8 @@ export class RedisPresenceStore implements PresenceStore {
       for (const docId of docIds) pipeline.hgetall(this.#metricsKey(`room:${docId}`)).get(this.#metricsKey(`gauges:${docId}`));
       const answers = await this.#run(() => pipeline.exec<unknown[]>());
       docIds.forEach((docId, i) => {
-        const counters = answers[2 * i] as Record<string, string> | null;
-        if (!counters) return;
+        const counters = answers[2 * i] as Record<string, string> | unknown[] | null;
+        if (!counters || (Array.isArray(counters) && counters.length === 0)) return;
         rooms.push({ docId, counters: numbers(counters), gauges: parseGauges(answers[2 * i + 1]) });
       });
     }
@@ -180,8 +180,12 @@ function parseUsers(stored: string | null, docId: string): PresenceUser[] | unde
   }
 }
 
-function numbers(hash: Record<string, unknown>): Record<string, number> {
-  return Object.fromEntries(Object.entries(hash).map(([key, value]) => [key, Number(value)]).filter(([, value]) => Number.isFinite(value)));
+/** A hash as numbers. Without automatic deserialization, HGETALL answers a flat [field, value, ...] list. */
+function numbers(hash: Record<string, unknown> | unknown[]): Record<string, number> {
+  const entries: Array<[string, unknown]> = [];
+  if (Array.isArray(hash)) for (let i = 0; i + 1 < hash.length; i += 2) entries.push([String(hash[i]), hash[i + 1]]);
+  else entries.push(...Object.entries(hash));
+  return Object.fromEntries(entries.map(([key, value]) => [key, Number(value)] as const).filter(([, value]) => Number.isFinite(value)));
 }
 
 function parseGauges(stored: unknown): Record<string, number> | undefined {

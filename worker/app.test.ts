@@ -38,6 +38,7 @@ describe("the OpenAPI document and its docs page", () => {
         "GET /api/documents/{id}/members", "POST /api/documents/{id}/members", "PATCH /api/documents/{id}/members/{userId}",
         "DELETE /api/documents/{id}/members/{userId}", "GET /api/documents/{id}/links", "POST /api/documents/{id}/links",
         "DELETE /api/documents/{id}/links/{linkId}", "POST /api/share/{token}/accept", "POST /api/documents/{id}/token",
+        "GET /api/metrics", "GET /api/admin/rooms", "POST /api/admin/rooms/{id}/snapshot", "POST /api/admin/rooms/{id}/close",
       ]),
     );
   });

@@ -21,7 +21,14 @@ interface Series {
  * production, Workers Analytics or Logpush of the JSON request lines (LOG_LEVEL=debug) sees them all.
  */
 export class HttpMetrics {
-  readonly instance = crypto.randomUUID().slice(0, 8);
+  #instance: string | undefined;
+
+  /** Which isolate answered (random per isolate; made on first use: workerd allows no randomness at start-up). */
+  get instance(): string {
+    this.#instance ??= crypto.randomUUID().slice(0, 8);
+    return this.#instance;
+  }
+
   readonly #series = new Map<string, Series>();
 
   observe(method: string, route: string, status: number, seconds: number): void {
