@@ -156,5 +156,13 @@ describe("admin endpoints", () => {
     expect(await closed).toBe(CloseCode.ClosedByAdmin);
     // Not fatal: the client comes back by itself.
     await waitFor(() => writer.provider.wsconnected, "the client reconnected", 15_000);
+    // The close is counted by code, in the room's series and in the total.
+    const closes = `collab_room_closes_total{room="${docId}",code="4000",name="ClosedByAdmin"}`;
+    let text = "";
+    await waitForAsync(async () => sample((text = await (await metrics()).text()), closes) === 1, "the admin close in /api/metrics", 30_000, 250);
+    expect(sample(text, 'collab_closes_total{code="4000",name="ClosedByAdmin"}')).toBeGreaterThanOrEqual(1);
+    // The README's sample.
+    const wanted = (line: string) => line.includes(docId) || /^(# (HELP|TYPE) )?collab_(rooms_open|connections|updates_received_total|closes_total|room_metrics_up)\b/.test(line) || /route="\/api\/(health|documents\/:id\/token)"/.test(line);
+    console.log(text.split("\n").filter(wanted).join("\n"));
   });
 });
