@@ -35,3 +35,15 @@ describe("the worker's operations settings", () => {
     expect(() => readConfig(env(extra))).toThrow(message);
   });
 });
+
+describe("without METRICS_TOKEN", () => {
+  it("GET /api/metrics does not exist (404), and the admin endpoints want an admin's session (401)", async () => {
+    const { createApp } = await import("./app.ts");
+    const app = createApp();
+    const metrics = await app.request("/api/metrics", { headers: { authorization: "Bearer " + "x".repeat(32) } }, env());
+    expect(metrics.status).toBe(404);
+    expect(((await metrics.json()) as { error: { code: string } }).error.code).toBe("not_found");
+    const admin = await app.request("/api/admin/rooms", { headers: { authorization: "Bearer " + "x".repeat(32) } }, env());
+    expect(admin.status).toBe(401);
+  });
+});

@@ -82,7 +82,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // waiting for bundlers.
     const started = await Promise.allSettled([
       startParty({ ...settings, roomTokenSecret: secrets.roomTokenSecret, port: partyPort, persistDir: join(options.dataDir, "party"), vars: { ...options.partyVars, ...presenceVars } }),
-      startWorker({ ...settings, ...secrets, adminUsers: options.adminUsers, partyUrl, port: workerPort, inspectorPort, persistDir: join(options.dataDir, "worker"), vars: presenceVars }),
+      startWorker({ ...settings, ...secrets, adminUsers: options.adminUsers, verbose: /^(debug|info)$/i.test(process.env.LOG_LEVEL ?? ""), partyUrl, port: workerPort, inspectorPort, persistDir: join(options.dataDir, "worker"), vars: presenceVars }),
       ...(options.web ? [startWeb({ port: webPort, workerUrl, partyUrl, proxySecret: secrets.proxySecret, forwardClientIp: options.forwardClientIp, quiet: options.quiet })] : []),
     ]);
     // Keep whichever started, so that `stop` ends it when another failed.

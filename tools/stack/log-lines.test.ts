@@ -17,6 +17,13 @@ describe("humanLogLine", () => {
     expect(plain(line)).toBe('[pk:err] error room x: load failed error="Error: down"');
   });
 
+  it("drops partykit's \"✘ [ERROR]\" in front of a line that is no error, and reads through colour codes", () => {
+    const warn = '\x1b[31m✘ \x1b[41;31m[\x1b[41;97mERROR\x1b[41;31m]\x1b[0m \x1b[1m{"level":"warn","msg":"closing a connection","time":"t","room":"r","code":4422}\x1b[0m';
+    expect(plain(humanLogLine(warn))).toBe("warn  room r: closing a connection code=4422");
+    const error = '✘ [ERROR] {"level":"error","msg":"load failed","time":"t","room":"r"}';
+    expect(plain(humanLogLine(error))).toBe("✘ [ERROR] error room r: load failed");
+  });
+
   it("leaves every other line alone", () => {
     for (const line of ["Ready on http://127.0.0.1:8787", '{"not":"a log line"}', '{"level":"info", broken']) expect(humanLogLine(line)).toBe(line);
   });

@@ -12,7 +12,7 @@ export function humanLogLine(line: string): string {
   if (start < 0) return line;
   let entry: Record<string, unknown>;
   try {
-    entry = JSON.parse(line.slice(start)) as Record<string, unknown>;
+    entry = JSON.parse(line.slice(start).replace(ANSI, "")) as Record<string, unknown>;
   } catch {
     return line;
   }
@@ -22,8 +22,13 @@ export function humanLogLine(line: string): string {
   const details = Object.entries(fields).map(([key, value]) => `${key}=${short(value)}`);
   const text = `${level.padEnd(5)} ${where}${msg}${details.length ? " " + details.join(" ") : ""}${typeof requestId === "string" ? ` (${requestId})` : ""}`;
   const color = level === "error" ? 31 : level === "warn" ? 33 : 0;
-  return line.slice(0, start) + (color ? `\x1b[${color}m${text}\x1b[0m` : text);
+  // partykit dev prints every console.warn as "✘ [ERROR]": the line's own level says what it is.
+  const prefix = RUNTIME_ERROR_PREFIX.test(line.slice(0, start).replace(ANSI, "")) && level !== "error" ? "" : line.slice(0, start);
+  return prefix + (color ? `\x1b[${color}m${text}\x1b[0m` : text);
 }
+
+const ANSI = /\x1b\[[0-9;]*m/g;
+const RUNTIME_ERROR_PREFIX = /✘\s*\[ERROR\]\s*$/;
 
 function short(value: unknown): string {
   const text = typeof value === "string" ? (/\s/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value);

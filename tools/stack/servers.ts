@@ -78,6 +78,11 @@ export interface WorkerOptions extends DatabaseSettings, Secrets {
   vars?: Record<string, string>;
   /** ADMIN_USERS: usernames with the admin role. */
   adminUsers?: string;
+  /**
+   * Show the worker's info and debug lines too. wrangler prints a worker's console.log only at its own
+   * "log" level, which also prints a line per request; those are left out of the terminal.
+   */
+  verbose?: boolean;
   quiet?: boolean;
 }
 
@@ -108,11 +113,15 @@ export function startWorker(options: WorkerOptions): Promise<Service> {
       ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
     ],
     cwd: ROOT,
-    env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_LOG: "warn" },
+    env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_LOG: options.verbose ? "log" : "warn" },
     ready: () => answers(`http://127.0.0.1:${options.port}/api/__ready`),
     quiet: options.quiet,
+    hide: WRANGLER_CHATTER,
   });
 }
+
+/** wrangler's own line per request (at its "log" level): the worker's JSON request lines say more. */
+const WRANGLER_CHATTER = /^\[wrangler:info\] (?:(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+ [1-4]\d\d )/;
 
 export interface WebOptions {
   port: number;
