@@ -9,7 +9,8 @@ export interface RoomMetricsOptions {
   storageWrites: () => number;
   /** A report at most this often, and this often while anyone is connected (the gauges' refresh). */
   intervalMs: number;
-  onError: (error: unknown) => void;
+  /** A report failed; `consecutive` counts failures in a row (log the first, not one every interval). */
+  onError: (error: unknown, consecutive: number) => void;
 }
 
 /**
@@ -25,6 +26,7 @@ export class RoomMetrics {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #sending = false;
   #disposed = false;
+  #failures = 0;
 
   constructor(options: RoomMetricsOptions) {
     this.#options = options;
@@ -70,9 +72,10 @@ export class RoomMetrics {
     this.#sending = true;
     try {
       await this.#options.send({ counters, gauges });
+      this.#failures = 0;
     } catch (error) {
       for (const [key, value] of Object.entries(counters)) this.#pending[key] = (this.#pending[key] ?? 0) + value;
-      this.#options.onError(error);
+      this.#options.onError(error, ++this.#failures);
     } finally {
       this.#sending = false;
     }

@@ -467,7 +467,12 @@ export default class DocumentRoom implements Party.Server {
 
   #openMetrics(): RoomMetrics {
     const metrics: RoomMetrics = new RoomMetrics({
-      send: (report) => this.#presenceChannel().reportMetrics(this.#room.id, report, metrics.ttlSeconds),
+      // An object an alarm started has no room id to report under: its few counts are dropped rather than
+      // retried every interval by an object nobody is in.
+      send: async (report) => {
+        const id = this.#roomId();
+        if (id !== undefined) await this.#presenceChannel().reportMetrics(id, report, metrics.ttlSeconds);
+      },
       gauges: () => ({
         [RoomGauge.connections]: this.#peers.size,
         [RoomGauge.snapshotAgeSeconds]: Math.round(this.#store.snapshotAgeMs / 100) / 10,
@@ -475,7 +480,10 @@ export default class DocumentRoom implements Party.Server {
       }),
       storageWrites: () => this.#store.storageStats.writes,
       intervalMs: this.#config.metricsReportMs,
-      onError: (error) => this.#log.warn("metrics report failed (its counts go with the next one)", { error }),
+      onError: (error, consecutive) => {
+        if (consecutive === 1) this.#log.warn("metrics report failed (its counts go with the next one)", { error });
+        else this.#log.debug("metrics report failed again", { error, consecutive });
+      },
     });
     return metrics;
   }
