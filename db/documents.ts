@@ -119,3 +119,9 @@ export async function visibleDocumentIds(db: Database, userId: string, limit = 2
     .limit(limit);
   return rows.map((row) => row.id);
 }
+
+/** Whether a document exists (admin endpoints: a room is only forced to save a real document). */
+export async function documentExists(db: Database, docId: string): Promise<boolean> {
+  const [row] = await db.select({ id: documents.id }).from(documents).where(eq(documents.id, docId)).limit(1);
+  return row !== undefined;
+}

@@ -1,3 +1,4 @@
+import type { Logger } from "@collab/protocol";
 import type * as Party from "partykit/server";
 import type { ClientIds } from "./client-ids.ts";
 
@@ -19,7 +20,10 @@ const PREFIX = "client:";
 export class ClientIdRecords {
   readonly #storage: Party.Storage;
 
-  constructor(storage: Party.Storage) {
+  readonly #log: Logger;
+
+  constructor(storage: Party.Storage, log: Logger) {
+    this.#log = log;
     this.#storage = storage;
   }
 
@@ -33,7 +37,7 @@ export class ClientIdRecords {
   /** Records the first write under `clientId` (not awaited: the output gate holds what depends on it). */
   record(clientId: number, userId: string): void {
     void this.#storage.put<ClientIdRecord>(`${PREFIX}${clientId}`, { userId, firstSeen: Date.now() }).catch((error: unknown) => {
-      console.error(`client id ${clientId} not recorded:`, error);
+      this.#log.error("client id not recorded", { clientId, error });
     });
   }
 

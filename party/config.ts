@@ -1,4 +1,4 @@
-import { Limits, DEFAULT_VERSION_RETENTION, type VersionRetention } from "@collab/protocol";
+import { Limits, DEFAULT_VERSION_RETENTION, parseLogLevel, type LogLevel, type VersionRetention } from "@collab/protocol";
 
 /**
  * The room's configuration, read once from `room.env` (partykit.json `vars`, `.env`, `--var K=V`; all
@@ -42,6 +42,10 @@ export interface RoomConfig {
   slowReaderBytes: number;
   /** Automatic versions: this long after editing settles, at most this long apart while it goes on. */
   versions: { settleMs: number; maxWaitMs: number; retention: VersionRetention };
+  /** `LOG_LEVEL`: debug, info (default), warn or error. */
+  logLevel: LogLevel;
+  /** How often a room reports its metrics through the presence channel while it is active (issue 10). */
+  metricsReportMs: number;
 }
 
 export class ConfigError extends Error {
@@ -102,6 +106,8 @@ export function readRoomConfig(env: Record<string, unknown>): RoomConfig {
         hourlyDays: positiveInt(env, "VERSION_HOURLY_DAYS", DEFAULT_VERSION_RETENTION.hourlyDays),
       },
     },
+    logLevel: readLogLevel(env),
+    metricsReportMs: positiveInt(env, "METRICS_REPORT_MS", 5_000),
   };
   if (config.rate.byteBurst < config.maxMessageBytes) {
     throw new ConfigError(`RATE_BYTE_BURST must be at least MAX_MESSAGE_BYTES (${config.maxMessageBytes}), or no full-size frame could pass`);
@@ -121,8 +127,17 @@ function readUnsafeBypass(env: Record<string, unknown>): number | undefined {
   if (value === undefined || value === "") return undefined;
   if (value !== "lose-data") throw new ConfigError('UNSAFE_TEST_ONLY_RELEASE_BEFORE_COMMIT must be unset, or "lose-data" in tests');
   if (!optionalString(env.DB_WS_PROXY)) throw new ConfigError("UNSAFE_TEST_ONLY_RELEASE_BEFORE_COMMIT is honoured only on a local stack (DB_WS_PROXY set)");
-  console.warn("UNSAFE_TEST_ONLY_RELEASE_BEFORE_COMMIT is set: this room loses acknowledged edits when it crashes");
+  // The room logs a warning when it starts with this (server.ts): a log line needs the room's id.
   return 100;
+}
+
+/** LOG_LEVEL, checked like every other variable (the logger itself is shared: protocol/log.ts). */
+export function readLogLevel(env: Record<string, unknown>): LogLevel {
+  try {
+    return parseLogLevel(env.LOG_LEVEL);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 /** ROOM_TOKEN_SECRET, checked: a room never runs with a missing or weak secret. */

@@ -1,4 +1,4 @@
-import { DEFAULT_LANGUAGE, DocRoot, MetaKey } from "@collab/protocol";
+import { createLogger, DEFAULT_LANGUAGE, DocRoot, MetaKey, type Logger } from "@collab/protocol";
 import type * as Party from "partykit/server";
 import { unstable_getYDoc, type YPartyKitOptions } from "y-partykit";
 import * as Y from "yjs";
@@ -31,6 +31,8 @@ export interface DocumentStoreHooks {
   onStorageFailed(error: StorageWriteError): void;
   /** Storage stayed unusable through several probes: close everyone (4502) so they reconnect elsewhere. */
   onStorageLost(): void;
+  /** A Postgres snapshot was written, or an attempt failed (it is retried): for the room's metrics. */
+  onSnapshot?(saved: boolean): void;
 }
 
 /**
@@ -63,11 +65,15 @@ export class DocumentStore {
   #storageFailure: StorageWriteError | undefined;
   #probeTimer: ReturnType<typeof setTimeout> | undefined;
   #failedProbes = 0;
+  readonly #baseLog: Logger;
+  /** Since when edits wait for a Postgres snapshot; undefined while Postgres is current. */
+  #unsavedSince: number | undefined;
 
   constructor(room: Party.Room, config: RoomConfig, hooks: DocumentStoreHooks) {
     this.#room = room;
     this.#config = config;
     this.#hooks = hooks;
+    this.#baseLog = createLogger({ level: config.logLevel });
     this.#log = new UpdateLog(room.storage, (error) => this.#storageFailed(error));
     this.#postgres = new PostgresSnapshots(config);
     this.commit = new GroupCommit(() => this.#commitUpdates(), { unsafeCommitDelayMs: config.unsafeCommitDelayMs });
@@ -77,15 +83,32 @@ export class DocumentStore {
     this.yOptions = { gc: true, load: async () => this.#source ?? null };
     this.viewerOptions = { ...this.yOptions, readOnly: true };
     this.#snapshots = new SnapshotScheduler({
-      save: () => this.#saveSnapshot(),
+      save: async () => {
+        const started = Date.now();
+        await this.#saveSnapshot();
+        // Edits made during the save wait for the next one: count their wait from the save's start.
+        this.#unsavedSince = this.#snapshots.dirty ? started : undefined;
+        this.#hooks.onSnapshot?.(true);
+      },
       debounceMs: config.snapshotDebounceMs,
       maxWaitMs: config.snapshotMaxWaitMs,
       onError: (error, retryInMs) => {
-        console.error(`[room ${this.#docId}] snapshot save failed, retrying in ${retryInMs} ms:`, errorText(error));
+        this.#logger.error("snapshot save failed, retrying", { retryInMs, error: errorText(error) });
+        this.#hooks.onSnapshot?.(false);
         // Timers do not keep an idle object alive; an alarm wakes it to retry.
         void room.storage.setAlarm(Date.now() + retryInMs).catch(() => {});
       },
     });
+  }
+
+  /** Lines about this room: `room` is known once the document loaded (or an alarm read it from storage). */
+  get #logger(): Logger {
+    return this.#baseLog.child({ room: this.#docId });
+  }
+
+  /** How long the oldest edit not yet in Postgres has waited (0 when Postgres is current). */
+  get snapshotAgeMs(): number {
+    return this.#unsavedSince === undefined ? 0 : Date.now() - this.#unsavedSince;
   }
 
   /** Storage puts and bytes since the room started. */
@@ -157,6 +180,17 @@ export class DocumentStore {
     return this.#snapshots.failures > 0;
   }
 
+  /** Bytes of the document in room storage (what the room holds; its memory is not exposed by workerd). */
+  get storedBytes(): number {
+    return this.#log.storedBytes;
+  }
+
+  /** An admin asked: write the loaded document to Postgres now, even if nothing changed since the last save. */
+  forceSnapshot(): Promise<void> {
+    if (this.#doc && !this.#forgotten) this.#snapshots.markDirty();
+    return this.#snapshots.flush();
+  }
+
   /** Writes the Postgres snapshot now (after a REST edit, or from an alarm). */
   saveNow(): Promise<void> {
     return this.#snapshots.flush();
@@ -176,7 +210,7 @@ export class DocumentStore {
     doc.transact(() => stored.updates.forEach((update) => Y.applyUpdate(doc, update)));
     clearPending(doc);
     await this.#saveGuarded(docId, doc);
-    console.log(`[room ${docId}] alarm: saved room storage to Postgres`);
+    this.#baseLog.info("alarm: saved room storage to Postgres", { room: docId });
   }
 
   /** The document was deleted: stop saving it anywhere. */
@@ -188,6 +222,7 @@ export class DocumentStore {
 
   async #load(docId: string): Promise<Y.Doc> {
     this.#docId = docId;
+    if (this.#config.unsafeCommitDelayMs !== undefined) this.#logger.warn("UNSAFE_TEST_ONLY_RELEASE_BEFORE_COMMIT is set: this room loses acknowledged edits when it crashes");
     const source = new Y.Doc();
     const stored = await this.#log.load();
     // One transaction: a log holds thousands of keystroke updates, and observers run once.
@@ -206,7 +241,7 @@ export class DocumentStore {
         if (snapshot) seed = applyChanges(source, snapshot.state);
         this.#postgresMerged = true;
       } catch (error) {
-        console.warn(`[room ${docId}] Postgres snapshot not merged on load (merged before the first save):`, errorText(error));
+        this.#logger.warn("Postgres snapshot not merged on load (merged before the first save)", { error: errorText(error) });
       }
     } else {
       // Nothing in room storage: a new document, or one whose room storage is gone. Only a successful read
@@ -224,9 +259,13 @@ export class DocumentStore {
     // Room storage lacks what came from Postgres: store it before anything is served.
     if (seed) void this.#log.compact(encodeStateWithoutPending(doc));
     // Only now: a save that ran before the document was set would find nothing and count as done.
-    if (dirty) this.#snapshots.markDirty();
+    if (dirty) {
+      this.#unsavedSince = Date.now();
+      this.#snapshots.markDirty();
+    }
     doc.on("update", (update: Uint8Array) => {
       if (this.#forgotten) return;
+      this.#unsavedSince ??= Date.now();
       this.#log.append(update);
       if (this.#log.pendingBytes > FLUSH_NOW_BYTES) this.commit.flush();
       else this.commit.schedule();
@@ -248,7 +287,7 @@ export class DocumentStore {
    */
   #storageFailed(error: StorageWriteError): void {
     if (this.#storageFailure || this.#forgotten) return;
-    console.error(`[room ${this.#docId}] room storage failed; refusing writers until it recovers:`, errorText(error));
+    this.#logger.error("room storage failed; refusing writers until it recovers", { error: errorText(error) });
     this.#storageFailure = error;
     this.#failedProbes = 0;
     this.commit.halt();
@@ -260,7 +299,7 @@ export class DocumentStore {
     const doc = this.#doc;
     if (this.#forgotten) return;
     if ((await this.#log.probe()) && (!doc || (await this.#log.compact(encodeStateWithoutPending(doc))))) {
-      console.warn(`[room ${this.#docId}] room storage accepts writes again`);
+      this.#logger.warn("room storage accepts writes again");
       this.#storageFailure = undefined;
       this.commit.resume();
       return;
@@ -293,10 +332,10 @@ export class DocumentStore {
       });
       if (outcome.kind === "saved") return;
       if (outcome.kind === "missing") {
-        console.warn(`[room ${docId}] not saved: no such document in Postgres (deleted, or never created through the API)`);
+        this.#baseLog.warn("not saved: no such document in Postgres (deleted, or never created through the API)", { room: docId });
         return;
       }
-      console.warn(`[room ${docId}] Postgres holds a snapshot this room lacks: merging it before saving`);
+      this.#baseLog.warn("Postgres holds a snapshot this room lacks: merging it before saving", { room: docId });
       // Into the live document: the merge is an update like any other, stored and sent to everyone.
       Y.applyUpdate(doc, outcome.snapshot.state, "postgres");
     }

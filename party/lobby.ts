@@ -65,6 +65,11 @@ export default class PresenceLobby implements Party.Server {
         return Response.json({ users: await this.#store.users(command.docId) });
       case "active":
         return Response.json({ documents: [...(await this.#store.active(command.docIds))] });
+      case "report-metrics":
+        await this.#store.reportMetrics(command.docId, command.report, command.ttlMs / 1000);
+        return Response.json({ ok: true });
+      case "metrics":
+        return Response.json(await this.#store.metrics());
     }
   }
 

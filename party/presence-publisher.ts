@@ -1,4 +1,4 @@
-import type { ActiveUser } from "@collab/protocol";
+import type { ActiveUser, Logger } from "@collab/protocol";
 import type { PresenceStore } from "@collab/presence";
 
 export interface PresencePublisherOptions {
@@ -6,6 +6,7 @@ export interface PresencePublisherOptions {
   ttlSeconds: number;
   /** Joins and leaves within this window are published together. */
   debounceMs?: number;
+  log: Logger;
 }
 
 /**
@@ -19,6 +20,7 @@ export class PresencePublisher {
   #docId: string;
   #ttlSeconds: number;
   #debounceMs: number;
+  #logger: Logger;
   #users: ActiveUser[] = [];
   #published = "[]";
   #debounce: ReturnType<typeof setTimeout> | undefined;
@@ -29,6 +31,7 @@ export class PresencePublisher {
     this.#docId = docId;
     this.#ttlSeconds = options.ttlSeconds;
     this.#debounceMs = options.debounceMs ?? 250;
+    this.#logger = options.log;
   }
 
   /** The room's users now; published after the debounce if they differ from what was published. */
@@ -63,7 +66,7 @@ export class PresencePublisher {
   }
 
   #log(error: unknown): void {
-    console.error(`[room ${this.#docId}] presence publish failed (the next refresh repairs it):`, error instanceof Error ? error.message : error);
+    this.#logger.error("presence publish failed (the next refresh repairs it)", { error });
   }
 }
 

@@ -1,4 +1,4 @@
-import { roleAtLeast, type Role, type RoomTokenClaims } from "@collab/protocol";
+import { roleAtLeast, type Logger, type Role, type RoomTokenClaims } from "@collab/protocol";
 import type * as Party from "partykit/server";
 
 /**
@@ -11,12 +11,14 @@ import type * as Party from "partykit/server";
  */
 export class RoomAccess {
   #storage: Party.Storage;
+  readonly #log: Logger;
   #roles = new Map<string, Role | null>();
   #deleted = false;
   /** Sessions the worker said ended, in memory: the edge check (see room-auth.ts) covers restarts. */
   readonly #endedSessions = new Set<string>();
 
-  constructor(storage: Party.Storage) {
+  constructor(storage: Party.Storage, log: Logger) {
+    this.#log = log;
     this.#storage = storage;
   }
 
@@ -48,7 +50,7 @@ export class RoomAccess {
 
   record(userId: string, role: Role | null): void {
     this.#roles.set(userId, role);
-    void this.#storage.put(`access:${userId}`, role).catch((error) => console.error("room storage write failed:", error));
+    void this.#storage.put(`access:${userId}`, role).catch((error: unknown) => this.#log.error("room storage write failed", { error }));
   }
 
   /** Forgets the document's content and remembers only that it is gone. */

@@ -1,18 +1,22 @@
 import {
   CloseCode,
+  createLogger,
   DocRoot,
   ErrorCode,
   MetaKey,
   ROOM_PATH_PREFIX,
   RoomCommand,
+  RoomCounter,
+  RoomGauge,
   isValidDocId,
+  type Logger,
   type ActiveUser,
   type Role,
   type RoomTokenClaims,
 } from "@collab/protocol";
 import type * as Party from "partykit/server";
 import { onConnect } from "y-partykit";
-import { readRoomConfig, readRoomSecret, type RoomConfig } from "./config.ts";
+import { readLogLevel, readRoomConfig, readRoomSecret, type RoomConfig } from "./config.ts";
 import { DocumentStore, errorText } from "./document-store.ts";
 import { inspectFrame, isWrite, peekHeader } from "./frame-guard.ts";
 import { Peer } from "./peer.ts";
@@ -33,6 +37,8 @@ import * as Y from "yjs";
 import { ChunkedUpload } from "./chunked-upload.ts";
 import { answerSyncStep1 } from "./sync-answer.ts";
 import { RoomVersions, VersionNotFoundError } from "./room-versions.ts";
+import { RoomMetrics } from "./room-metrics.ts";
+import type { PresenceStore } from "@collab/presence";
 
 /** Awareness frames per connection: one every 50 ms at most reaches the others; over 200 a second closes. */
 const AWARENESS_INTERVAL_MS = 50;
@@ -82,18 +88,26 @@ export default class DocumentRoom implements Party.Server {
   readonly #pending: PendingBudget<number>;
   #versions: RoomVersions | undefined;
   #watchedDoc: Y.Doc | undefined;
+  /** JSON lines with `room` (protocol/log.ts); the id is read per line, as alarms start without one. */
+  readonly #log: Logger;
+  #presenceStore: PresenceStore | undefined;
+  /** Counters for GET /api/metrics, reported through the presence channel (off with PRESENCE=off). */
+  readonly #metrics: RoomMetrics | undefined;
 
   constructor(room: Party.Room) {
     this.#room = room;
     this.#config = readRoomConfig(room.env);
+    this.#log = createLogger({ level: this.#config.logLevel, context: () => ({ room: this.#roomId() }) });
+    this.#metrics = this.#config.presenceEnabled ? this.#openMetrics() : undefined;
     this.#store = new DocumentStore(room, this.#config, {
       onStorageFailed: () => this.#closeWriters(),
       onStorageLost: () => [...this.#peers.values()].forEach(({ peer }) => this.#close(peer, CloseCode.StorageUnavailable, "room storage is failing, retry shortly")),
+      onSnapshot: (saved) => this.#metrics?.count(saved ? RoomCounter.snapshotSaves : RoomCounter.failedSaves),
     });
     this.#pending = new PendingBudget({ maxBytes: this.#config.maxPendingBytes, maxAgeMs: this.#config.maxPendingMs });
-    this.#access = new RoomAccess(room.storage);
+    this.#access = new RoomAccess(room.storage, this.#log);
     this.#clientIds = new ClientIds({ maxPerConnection: this.#config.awareness.maxClientIds });
-    this.#clientIdRecords = new ClientIdRecords(room.storage);
+    this.#clientIdRecords = new ClientIdRecords(room.storage, this.#log);
     this.#awareness = new AwarenessGuard(this.#clientIds);
   }
 
@@ -108,7 +122,8 @@ export default class DocumentRoom implements Party.Server {
     if (!isValidDocId(id)) return invalidId();
     const verdict = await verifyRoomToken(request, id, readRoomSecret(lobby.env));
     if (!verdict.ok) return Response.json({ error: { code: verdict.status === 401 ? ErrorCode.Unauthorized : ErrorCode.Forbidden, message: verdict.message } }, { status: verdict.status });
-    if (await hasSessionEnded(verdict.claims.sid, lobby.env)) return Response.json({ error: { code: ErrorCode.Unauthorized, message: "Your session has ended; sign in again" } }, { status: 401 });
+    const log = createLogger({ level: readLogLevel(lobby.env), fields: { room: id } });
+    if (await hasSessionEnded(verdict.claims.sid, lobby.env, log)) return Response.json({ error: { code: ErrorCode.Unauthorized, message: "Your session has ended; sign in again" } }, { status: 401 });
     return withClaims(request, verdict.claims);
   }
 
@@ -118,19 +133,21 @@ export default class DocumentRoom implements Party.Server {
 
   async onConnect(socket: Party.Connection, context: Party.ConnectionContext): Promise<void> {
     const claims = claimsOf(context.request);
-    if (!claims || claims.doc !== this.#room.id) return socket.close(CloseCode.Unauthorized, "no verified room token");
+    if (!claims || claims.doc !== this.#room.id) return this.#refuse(socket, CloseCode.Unauthorized, "no verified room token");
     try {
       await this.#loadAccess();
-      if (this.#access.deleted) return socket.close(CloseCode.DocumentDeleted, "this document was deleted");
+      if (this.#access.deleted) return this.#refuse(socket, CloseCode.DocumentDeleted, "this document was deleted");
       // A token issued before the user's role changed: a fresh one carries the current role, or none.
-      if (this.#access.exceedsRecordedRole(claims)) return socket.close(CloseCode.Unauthorized, "access changed, fetch a new token");
+      if (this.#access.exceedsRecordedRole(claims)) return this.#refuse(socket, CloseCode.Unauthorized, "access changed, fetch a new token");
       this.#watchVersions(await this.#store.ready(this.#room.id));
       await this.#loadClientIds();
     } catch (error) {
-      console.error(`[room ${this.#room.id}] load failed:`, errorText(error));
-      return socket.close(CloseCode.RoomUnavailable, "document could not be loaded, retry shortly");
+      this.#log.error("load failed", { error: errorText(error) });
+      this.#metrics?.count(RoomCounter.loadFailures);
+      return this.#refuse(socket, CloseCode.RoomUnavailable, "document could not be loaded, retry shortly");
     }
-    if (!this.#store.writable && claims.role !== "viewer") return socket.close(CloseCode.StorageUnavailable, "room storage is failing, retry shortly");
+    if (!this.#store.writable && claims.role !== "viewer") return this.#refuse(socket, CloseCode.StorageUnavailable, "room storage is failing, retry shortly");
+    this.#metrics?.count(RoomCounter.connectionsOpened);
     const { rate, awareness, slowReaderBytes } = this.#config;
     const drain = new DrainCheck({ probeAfterBytes: PROBE_AFTER_BYTES, maxUnreadBytes: slowReaderBytes });
     const peer = new Peer(socket, this.#store.commit, (bytes) => this.#sent(socket, bytes));
@@ -161,6 +178,8 @@ export default class DocumentRoom implements Party.Server {
     const { peer } = entry;
     entry.lastSeen = Date.now();
     const size = typeof message === "string" ? message.length : message.byteLength;
+    this.#metrics?.count(RoomCounter.messagesReceived);
+    this.#metrics?.count(RoomCounter.bytesReceived, size);
     // Counted before anything is decoded: what a connection costs is bounded whatever it sends.
     if (!entry.messages.take(1)) return this.#reject(peer, CloseCode.RateLimited, `over ${this.#config.rate.messagesPerSecond} messages a second`);
     if (!entry.bytes.take(size)) return this.#reject(peer, CloseCode.RateLimited, `over ${this.#config.rate.bytesPerSecond} bytes a second`);
@@ -213,6 +232,7 @@ export default class DocumentRoom implements Party.Server {
     if (!this.#store.writable) return this.#reject(peer, CloseCode.StorageUnavailable, "room storage is failing");
     // y-partykit applies the frame synchronously: what the pending state gained is this connection's.
     const before = this.#store.pendingBytes;
+    if (verdict.updateBytes > 0) this.#metrics?.count(RoomCounter.updatesReceived);
     peer.deliver(ownBuffer(bytes));
     if (this.#pending.record(entry.key, before, this.#store.pendingBytes)) {
       this.#dropPending(`left over ${this.#config.maxPendingBytes} bytes of updates that depend on updates never sent`);
@@ -309,6 +329,17 @@ export default class DocumentRoom implements Party.Server {
           throw error;
         }
       }
+      case "snapshot": {
+        await this.#store.ready(this.#room.id);
+        await this.#store.forceSnapshot();
+        return { saved: !this.#store.saveFailing };
+      }
+      case "close": {
+        const peers = [...this.#peers.values()];
+        for (const { peer } of peers) this.#close(peer, CloseCode.ClosedByAdmin, command.reason ?? "closed by an administrator");
+        this.#log.info("sockets closed by an administrator", { closed: peers.length });
+        return { closed: peers.length };
+      }
       case "replace":
       case "set-language": {
         const doc = await this.#store.ready(this.#room.id);
@@ -372,11 +403,12 @@ export default class DocumentRoom implements Party.Server {
   }
 
   #reject(peer: Peer, code: CloseCode, reason: string): void {
-    console.warn(`[room ${this.#room.id}] closing ${peer.socket.id}: ${code} ${reason}`);
+    this.#log.warn("closing a connection", { connection: peer.socket.id, code, reason });
     this.#close(peer, code, reason);
   }
 
   #close(peer: Peer, code: CloseCode, reason: string): void {
+    this.#metrics?.closed(code);
     peer.close(code, reason);
     this.#disconnect(peer.socket);
   }
@@ -436,6 +468,7 @@ export default class DocumentRoom implements Party.Server {
     this.#clientIds.release(entry.key);
     entry.peer.disconnected();
     this.#publishPresence();
+    this.#metrics?.touch();
     if (this.#peers.size === 0) {
       clearInterval(this.#idleTimer);
       this.#idleTimer = undefined;
@@ -447,7 +480,7 @@ export default class DocumentRoom implements Party.Server {
   /** Created on first use: the room id is only known once a request arrived. */
   #versionsFor(): RoomVersions {
     this.#versions ??= new RoomVersions(this.#config, this.#room.id, () => this.#store.doc, (error) =>
-      console.warn(`[room ${this.#room.id}] version not saved, retrying:`, errorText(error)),
+      this.#log.warn("version not saved, retrying", { error: errorText(error) }),
     );
     return this.#versions;
   }
@@ -469,16 +502,56 @@ export default class DocumentRoom implements Party.Server {
 
   /** Created on first use: the room id is only known once a request arrived (alarms have none). */
   #presenceFor(): PresencePublisher {
-    this.#presence ??= new PresencePublisher(
-      openPresenceStore(readPresenceConfig(this.#room.env), {
-        baseUrl: "http://lobby",
-        secret: this.#config.roomTokenSecret,
-        fetch: lobbyFetchFromRoom(this.#room),
-      }),
-      this.#room.id,
-      { ttlSeconds: this.#config.presenceTtlSeconds },
-    );
+    this.#presence ??= new PresencePublisher(this.#presenceChannel(), this.#room.id, { ttlSeconds: this.#config.presenceTtlSeconds, log: this.#log });
     return this.#presence;
+  }
+
+  /** The presence store (Redis or the lobby party): who is here, and the room's metrics. */
+  #presenceChannel(): PresenceStore {
+    this.#presenceStore ??= openPresenceStore(readPresenceConfig(this.#room.env), {
+      baseUrl: "http://lobby",
+      secret: this.#config.roomTokenSecret,
+      fetch: lobbyFetchFromRoom(this.#room),
+    });
+    return this.#presenceStore;
+  }
+
+  #openMetrics(): RoomMetrics {
+    const metrics: RoomMetrics = new RoomMetrics({
+      // An object an alarm started has no room id to report under: its few counts are dropped rather than
+      // retried every interval by an object nobody is in.
+      send: async (report) => {
+        const id = this.#roomId();
+        if (id !== undefined) await this.#presenceChannel().reportMetrics(id, report, metrics.ttlSeconds);
+      },
+      gauges: () => ({
+        [RoomGauge.connections]: this.#peers.size,
+        [RoomGauge.snapshotAgeSeconds]: Math.round(this.#store.snapshotAgeMs / 100) / 10,
+        [RoomGauge.documentBytes]: this.#store.storedBytes,
+      }),
+      storageWrites: () => this.#store.storageStats.writes,
+      intervalMs: this.#config.metricsReportMs,
+      onError: (error, consecutive) => {
+        if (consecutive === 1) this.#log.warn("metrics report failed (its counts go with the next one)", { error });
+        else this.#log.debug("metrics report failed again", { error, consecutive });
+      },
+    });
+    return metrics;
+  }
+
+  /** A connection refused before it joined: closed with a named code, and counted. */
+  #refuse(socket: Party.Connection, code: CloseCode, reason: string): void {
+    this.#metrics?.closed(code);
+    socket.close(code, reason);
+  }
+
+  /** The room id, or undefined in an alarm that started the object (partykit has none to give then). */
+  #roomId(): string | undefined {
+    try {
+      return this.#room.id;
+    } catch {
+      return undefined;
+    }
   }
 
   #closeIdle(): void {

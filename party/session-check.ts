@@ -1,4 +1,5 @@
 import { openDatabase, sessionEnded } from "@collab/db";
+import type { Logger } from "@collab/protocol";
 
 /** A live session is trusted this long before it is looked up again. */
 const LIVE_TTL_MS = 3_000;
@@ -21,7 +22,7 @@ let skipUntil = 0;
  * admitted rather than blocking every connection (rooms keep serving through an outage); the worker's
  * `session-ended` command closes the session's open sockets either way.
  */
-export async function hasSessionEnded(sessionId: string, env: Record<string, unknown>): Promise<boolean> {
+export async function hasSessionEnded(sessionId: string, env: Record<string, unknown>, log: Logger): Promise<boolean> {
   if (ended.has(sessionId)) return true;
   const checkedAt = live.get(sessionId);
   const now = Date.now();
@@ -46,7 +47,7 @@ export async function hasSessionEnded(sessionId: string, env: Record<string, unk
     return result;
   } catch (error) {
     skipUntil = Date.now() + BACKOFF_MS;
-    console.error(`session check failed, admitting signed tokens for ${BACKOFF_MS} ms:`, error instanceof Error ? error.message : error);
+    log.error("session check failed, admitting signed tokens for a while", { backoffMs: BACKOFF_MS, error });
     return false;
   } finally {
     void end().catch(() => {});

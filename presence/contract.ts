@@ -112,6 +112,26 @@ export function presenceContract(name: string, spec: () => StoreSpec, options: {
       expect([...(await presence.active(ids)).keys()]).toEqual(ids.filter((_, i) => i % 2 === 1));
     });
 
+    test("metrics: counters add up per room and in total, gauges are replaced and expire with their TTL", async () => {
+      const presence = store();
+      const [first, second] = [doc("metrics"), doc("metrics")];
+      const totalBefore = (await presence.metrics()).total;
+      await presence.reportMetrics(first, { counters: { updates_received: 3, "closes:4429": 1 }, gauges: { connections: 2 } }, 1);
+      await presence.reportMetrics(first, { counters: { updates_received: 4 }, gauges: { connections: 1 } }, 1);
+      await presence.reportMetrics(second, { counters: { updates_received: 5 }, gauges: { connections: 7 } }, 30);
+      const read = await presence.metrics();
+      const roomOf = (id: string) => read.rooms.find((room) => room.docId === id);
+      expect(roomOf(first)).toEqual({ docId: first, counters: { updates_received: 7, "closes:4429": 1 }, gauges: { connections: 1 } });
+      expect(roomOf(second)).toEqual({ docId: second, counters: { updates_received: 5 }, gauges: { connections: 7 } });
+      // Other suites may report to a shared backend at the same time: at least ours were added.
+      expect(read.total.updates_received! - (totalBefore.updates_received ?? 0)).toBeGreaterThanOrEqual(12);
+      expect(read.total["closes:4429"]! - (totalBefore["closes:4429"] ?? 0)).toBeGreaterThanOrEqual(1);
+      await eventually(async () => {
+        const later = (await presence.metrics()).rooms.find((room) => room.docId === first);
+        expect(later).toEqual({ docId: first, counters: { updates_received: 7, "closes:4429": 1 }, gauges: undefined });
+      }, 3_000);
+    });
+
     test("a TTL that is not positive is a programming error", async () => {
       await expect(store().publish(doc("ttl"), [ada], 0)).rejects.toThrow(RangeError);
     });

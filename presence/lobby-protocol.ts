@@ -1,4 +1,4 @@
-import { ActiveUser, DocId } from "@collab/protocol";
+import { ActiveUser, DocId, RoomMetricsReport } from "@collab/protocol";
 import { z } from "zod";
 import { MAX_TTL_SECONDS } from "./store.ts";
 
@@ -15,6 +15,8 @@ import { MAX_TTL_SECONDS } from "./store.ts";
  * | `{"type":"clear","docId"}` | `{"ok":true}` |
  * | `{"type":"users","docId"}` | `{"users":[...]}` |
  * | `{"type":"active","docIds"?:[...]}` | `{"documents":[["docId",[users]], ...]}` (pairs: ids like `__proto__` are valid) |
+ * | `{"type":"report-metrics","docId","report":{counters,gauges},"ttlMs"}` | `{"ok":true}` (see protocol/room-metrics.ts) |
+ * | `{"type":"metrics"}` | `{"total":{...},"rooms":[{docId,counters,gauges?}...]}` |
  *
  * 401 without the secret, 400 for anything that is not a command (with the reason), 405 for other methods,
  * 413 over `MAX_LOBBY_BODY_BYTES`, 404 for any other room of the party. WebSocket connections are refused.
@@ -41,9 +43,16 @@ export const LobbyCommand = z.discriminatedUnion("type", [
   z.object({ type: z.literal("clear"), docId: DocId }),
   z.object({ type: z.literal("users"), docId: DocId }),
   z.object({ type: z.literal("active"), docIds: z.array(DocId).max(MAX_QUERY_DOCUMENTS).optional() }),
+  z.object({ type: z.literal("report-metrics"), docId: DocId, report: RoomMetricsReport, ttlMs: z.number().int().positive().max(MAX_TTL_SECONDS * 1000) }),
+  z.object({ type: z.literal("metrics") }),
 ]);
 export type LobbyCommand = z.infer<typeof LobbyCommand>;
 
 export const LobbyOk = z.object({ ok: z.literal(true) });
 export const LobbyUsers = z.object({ users: z.array(ActiveUser) });
 export const LobbyDocuments = z.object({ documents: z.array(z.tuple([z.string(), z.array(ActiveUser)])) });
+const Numbers = z.record(z.string(), z.number());
+export const LobbyMetrics = z.object({
+  total: Numbers,
+  rooms: z.array(z.object({ docId: z.string(), counters: Numbers, gauges: Numbers.optional() })),
+});

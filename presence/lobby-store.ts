@@ -1,6 +1,7 @@
 import type { ActiveUser } from "@collab/protocol";
 import type { z } from "zod";
-import { LOBBY_PARTY, LOBBY_PATH, LOBBY_ROOM, LobbyDocuments, LobbyOk, LobbyUsers, type LobbyCommand } from "./lobby-protocol.ts";
+import type { RoomMetricsReport, StoredRoomMetrics } from "@collab/protocol";
+import { LOBBY_PARTY, LOBBY_PATH, LOBBY_ROOM, LobbyDocuments, LobbyMetrics, LobbyOk, LobbyUsers, type LobbyCommand } from "./lobby-protocol.ts";
 import { PresenceUnavailableError, ttlMillis, type PresenceStore } from "./store.ts";
 
 /** What the store needs of `fetch`: the global one, or a room's stub (`lobbyFetchFromRoom`). */
@@ -52,6 +53,15 @@ export class LobbyPresenceStore implements PresenceStore {
     if (docIds?.length === 0) return new Map();
     const command: LobbyCommand = docIds ? { type: "active", docIds: [...new Set(docIds)] } : { type: "active" };
     return new Map((await this.#call(command, LobbyDocuments)).documents);
+  }
+
+  async reportMetrics(docId: string, report: RoomMetricsReport, ttlSeconds: number): Promise<void> {
+    await this.#call({ type: "report-metrics", docId, report, ttlMs: ttlMillis(ttlSeconds) }, LobbyOk);
+  }
+
+  async metrics(): Promise<StoredRoomMetrics> {
+    const { total, rooms } = await this.#call({ type: "metrics" }, LobbyMetrics);
+    return { total, rooms: rooms.map((room) => ({ docId: room.docId, counters: room.counters, gauges: room.gauges })) };
   }
 
   async #call<T>(command: LobbyCommand, answer: z.ZodType<T>): Promise<T> {

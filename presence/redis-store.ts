@@ -1,8 +1,8 @@
-import { ActiveUser } from "@collab/protocol";
+import { ActiveUser, createLogger, type RoomMetricsReport, type StoredRoomMetrics } from "@collab/protocol";
 // The Workers build: the default (Node) build fails inside rooms with "Unsupported cache mode: no-store".
 // It runs unchanged on Node (tests, tools), which has the same global fetch.
 import { Redis } from "@upstash/redis/cloudflare";
-import { PresenceUnavailableError, ttlMillis, type PresenceStore } from "./store.ts";
+import { MAX_METRICS_ROOMS, METRICS_ROOM_RETENTION_MS, PresenceUnavailableError, ttlMillis, type PresenceStore } from "./store.ts";
 
 /**
  * Presence in Redis through Upstash's REST protocol (`@upstash/redis`): production on Upstash, locally the
@@ -15,6 +15,12 @@ import { PresenceUnavailableError, ttlMillis, type PresenceStore } from "./store
  *   Only an index of candidates for `active()` without a filter: members are confirmed with MGET of the
  *   doc keys, so clock skew between publishers or a stale member can never show a ghost. Members older
  *   than `indexGraceMs` are removed lazily on every publish and every unfiltered `active()`.
+ *
+ * - Metrics (issue 10): `<prefix>metrics:total` and `<prefix>metrics:room:<docId>` are hashes of summed
+ *   counters (HINCRBY, so they only grow; a room's expires a day after its last report);
+ *   `<prefix>metrics:gauges:<docId>` is the room's gauges as JSON with the report's TTL; the sorted set
+ *   `<prefix>metrics:rooms` scores rooms by their last report. One MULTI/EXEC per report; `metrics()` is
+ *   two round trips.
  *
  * Costs: `publish` and `clear` are one HTTP round trip each (MULTI/EXEC of SET + ZADD + ZREMRANGEBYSCORE,
  * resp. DEL + ZREM); `users` one GET; `active(docIds)` one MGET per 500 ids; `active()` two round trips.
@@ -33,6 +39,8 @@ export interface RedisPresenceOptions {
 }
 
 const MGET_CHUNK = 500;
+/** Shared by the worker and the rooms, so neither's request or room id is at hand: the line names the document. */
+const log = createLogger({ level: "warn", fields: { component: "presence" } });
 const StoredUsers = ActiveUser.array();
 
 export class RedisPresenceStore implements PresenceStore {
@@ -94,6 +102,51 @@ export class RedisPresenceStore implements PresenceStore {
     return active;
   }
 
+  async reportMetrics(docId: string, report: RoomMetricsReport, ttlSeconds: number): Promise<void> {
+    const ttlMs = ttlMillis(ttlSeconds);
+    const now = Date.now();
+    const roomKey = `${this.#prefix}metrics:room:${docId}`;
+    await this.#run(() => {
+      const multi = this.#redis.multi();
+      for (const [field, value] of Object.entries(report.counters)) {
+        if (value === 0) continue;
+        multi.hincrby(roomKey, field, value).hincrby(this.#metricsKey("total"), field, value);
+      }
+      return multi
+        .pexpire(roomKey, METRICS_ROOM_RETENTION_MS)
+        .set(this.#metricsKey(`gauges:${docId}`), JSON.stringify(report.gauges), { px: ttlMs })
+        .zadd(this.#metricsKey("rooms"), { score: now, member: docId })
+        .zremrangebyscore(this.#metricsKey("rooms"), "-inf", now - METRICS_ROOM_RETENTION_MS)
+        .exec();
+    });
+  }
+
+  async metrics(): Promise<StoredRoomMetrics> {
+    const [total, docIds] = await this.#run(() =>
+      this.#redis
+        .pipeline()
+        .hgetall<Record<string, string>>(this.#metricsKey("total"))
+        .zrange<string[]>(this.#metricsKey("rooms"), 0, MAX_METRICS_ROOMS - 1, { rev: true })
+        .exec<[Record<string, string> | unknown[] | null, string[]]>(),
+    );
+    const rooms: StoredRoomMetrics["rooms"] = [];
+    if (docIds.length > 0) {
+      const pipeline = this.#redis.pipeline();
+      for (const docId of docIds) pipeline.hgetall(this.#metricsKey(`room:${docId}`)).get(this.#metricsKey(`gauges:${docId}`));
+      const answers = await this.#run(() => pipeline.exec<unknown[]>());
+      docIds.forEach((docId, i) => {
+        const counters = answers[2 * i] as Record<string, string> | unknown[] | null;
+        if (!counters || (Array.isArray(counters) && counters.length === 0)) return;
+        rooms.push({ docId, counters: numbers(counters), gauges: parseGauges(answers[2 * i + 1]) });
+      });
+    }
+    return { total: numbers(total ?? {}), rooms };
+  }
+
+  #metricsKey(name: string): string {
+    return `${this.#prefix}metrics:${name}`;
+  }
+
   /** Documents the index still lists (cleaning it on the way), to be confirmed by their keys. */
   async #indexed(): Promise<string[]> {
     const floor = Date.now() - this.#indexGraceMs;
@@ -122,7 +175,24 @@ function parseUsers(stored: string | null, docId: string): ActiveUser[] | undefi
   try {
     return StoredUsers.parse(JSON.parse(stored));
   } catch {
-    console.warn(`[presence] ignoring malformed presence of document ${docId}`);
+    log.warn("ignoring malformed presence", { room: docId });
+    return undefined;
+  }
+}
+
+/** A hash as numbers. Without automatic deserialization, HGETALL answers a flat [field, value, ...] list. */
+function numbers(hash: Record<string, unknown> | unknown[]): Record<string, number> {
+  const entries: Array<[string, unknown]> = [];
+  if (Array.isArray(hash)) for (let i = 0; i + 1 < hash.length; i += 2) entries.push([String(hash[i]), hash[i + 1]]);
+  else entries.push(...Object.entries(hash));
+  return Object.fromEntries(entries.map(([key, value]) => [key, Number(value)] as const).filter(([, value]) => Number.isFinite(value)));
+}
+
+function parseGauges(stored: unknown): Record<string, number> | undefined {
+  if (typeof stored !== "string") return undefined;
+  try {
+    return numbers(JSON.parse(stored) as Record<string, unknown>);
+  } catch {
     return undefined;
   }
 }

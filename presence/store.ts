@@ -1,4 +1,4 @@
-import type { ActiveUser } from "@collab/protocol";
+import type { ActiveUser, RoomMetricsReport, StoredRoomMetrics } from "@collab/protocol";
 
 /**
  * Who is in which document, across rooms. It holds the REST contract's {@link ActiveUser} (once per user
@@ -21,7 +21,21 @@ export interface PresenceStore {
   users(docId: string): Promise<ActiveUser[]>;
   /** Documents with anyone present, limited to `docIds` when given (callers pass what the user may see). */
   active(docIds?: string[]): Promise<Map<string, ActiveUser[]>>;
+  /**
+   * A room's metrics (issue 10), on the same channel as its presence: the counters are increments, added to
+   * the room's sums and to the total (so they only grow); the gauges replace the room's, alive for ttlSeconds.
+   */
+  reportMetrics(docId: string, report: RoomMetricsReport, ttlSeconds: number): Promise<void>;
+  /** The summed counters (total and per room) and the live gauges, for `GET /api/metrics`. */
+  metrics(): Promise<StoredRoomMetrics>;
 }
+
+/**
+ * A room's summed counters are kept this long after its last report (then it leaves the per-room series;
+ * the total keeps what it added). At most this many rooms are listed by `metrics()`, the latest first.
+ */
+export const METRICS_ROOM_RETENTION_MS = 24 * 3600_000;
+export const MAX_METRICS_ROOMS = 1_000;
 
 /** The backend could not be reached or answered with an error; the worker maps it to 503. */
 export class PresenceUnavailableError extends Error {

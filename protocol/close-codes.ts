@@ -6,6 +6,11 @@
  * After any other code (and after 1006, a dropped connection) they reconnect with backoff.
  */
 export const CloseCode = {
+  /**
+   * An operator closed the room's sockets (`POST /api/admin/rooms/{id}/close`). Not an HTTP mirror: no status
+   * means "an admin asked". Clients reconnect with backoff, as after a restart.
+   */
+  ClosedByAdmin: 4000,
   /** The document id in the URL is not a valid id. */
   InvalidDocumentId: 4400,
   /** Missing, expired or forged room token: fetch a fresh one and reconnect. */

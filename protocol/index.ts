@@ -12,3 +12,6 @@ export * from "./room-token.ts";
 export * from "./rooms.ts";
 export * from "./sharing.ts";
 export * from "./versions.ts";
+export * from "./log.ts";
+export * from "./room-metrics.ts";
+export * from "./admin.ts";

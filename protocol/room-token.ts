@@ -51,5 +51,9 @@ export const RoomCommand = z.discriminatedUnion("type", [
    * kept) and record a "restore" version named after it; answers `{ versionId }`.
    */
   z.object({ type: z.literal("restore-version"), versionId: z.string().min(1).max(64), userId: z.string() }),
+  /** An admin: write the Postgres snapshot now (loading the room's document if it is not loaded). */
+  z.object({ type: z.literal("snapshot") }),
+  /** An admin: close every socket of the room (4000), e.g. before maintenance; clients reconnect. */
+  z.object({ type: z.literal("close"), reason: z.string().max(120).optional() }),
 ]);
 export type RoomCommand = z.infer<typeof RoomCommand>;

@@ -54,6 +54,7 @@ const stack = await startStack({
   secrets: localSecrets(dataDir),
   ports,
   web: true,
+  adminUsers: env.ADMIN_USERS || undefined,
 });
 
 const { urls } = stack;
@@ -62,6 +63,7 @@ console.log(`
 
   editor    ${urls.webUrl}
   api       ${urls.workerUrl}/api/health
+  metrics   ${urls.workerUrl}/api/metrics (Bearer: metricsToken in ${join(dataDir, "secrets.json")})
   rooms     ${urls.partyUrl}/parties/main/:docId
   database  ${env.DATABASE_URL ? "DATABASE_URL" : `embedded Postgres (${join(dataDir, "postgres")})`} via ws proxy ${urls.wsProxy}
 

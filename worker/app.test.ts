@@ -43,6 +43,9 @@ describe("the OpenAPI document and its docs page", () => {
         "DELETE /api/documents/{id}/members/{userId}", "GET /api/documents/{id}/links", "POST /api/documents/{id}/links",
         "DELETE /api/documents/{id}/links/{linkId}", "POST /api/share/{token}/accept", "POST /api/documents/{id}/token",
         "GET /api/presence", "GET /api/presence/stream",
+        "GET /api/metrics", "GET /api/admin/rooms", "POST /api/admin/rooms/{id}/snapshot", "POST /api/admin/rooms/{id}/close",
+        "GET /api/documents/{id}/versions", "POST /api/documents/{id}/versions", "GET /api/documents/{id}/versions/{versionId}",
+        "POST /api/documents/{id}/versions/{versionId}/restore", "DELETE /api/documents/{id}/versions/{versionId}",
       ].sort(),
     );
   });

@@ -1,4 +1,5 @@
 import type { DatabaseConfig } from "@collab/db";
+import { createLogger, parseLogLevel, type Logger } from "@collab/protocol";
 import { openPresenceStore, readPresenceConfig, type PresenceStore } from "@collab/presence";
 import { DatabaseGate } from "./database-gate.ts";
 
@@ -28,6 +29,12 @@ export interface Env {
   DB_MAX_CONNECTIONS?: string;
   /** How long a request waits for a database connection before answering 503 (default 5000). */
   DB_WAIT_MS?: string;
+  /** debug, info (default), warn or error. */
+  LOG_LEVEL?: string;
+  /** Bearer token for GET /api/metrics and the admin endpoints (32+ characters); unset: both are off for it. */
+  METRICS_TOKEN?: string;
+  /** Usernames (comma-separated) that have the admin role: the admin endpoints with their session. */
+  ADMIN_USERS?: string;
 }
 
 export interface RateLimit {
@@ -47,6 +54,12 @@ export interface WorkerConfig {
   presence: PresenceStore;
   /** Bounds this isolate's database connections; every pool the worker opens goes through it. */
   databaseGate: DatabaseGate;
+  /** The isolate's logger (JSON lines); each request uses a child with its `requestId`. */
+  log: Logger;
+  /** METRICS_TOKEN, or undefined: /api/metrics answers 404 then. */
+  metricsToken: string | undefined;
+  /** Usernames with the admin role (lower case). */
+  adminUsers: ReadonlySet<string>;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +93,15 @@ export function readConfig(env: Env): WorkerConfig {
   const partyUrl = env.PARTY_URL.replace(/\/$/, "");
   const connections = positiveInt(env.DB_MAX_CONNECTIONS, "DB_MAX_CONNECTIONS", 8);
   const waitMs = positiveInt(env.DB_WAIT_MS, "DB_WAIT_MS", 5_000);
+  let logLevel;
+  try {
+    logLevel = parseLogLevel(env.LOG_LEVEL);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 32) throw new ConfigError("METRICS_TOKEN must be at least 32 characters when set (npx wrangler secret put METRICS_TOKEN)");
+  const adminUsers = new Set((env.ADMIN_USERS ?? "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean));
   config = {
     database: { databaseUrl: env.DATABASE_URL, wsProxy: env.DB_WS_PROXY || undefined },
     authSecret: secret(env, "AUTH_SECRET"),
@@ -91,6 +113,9 @@ export function readConfig(env: Env): WorkerConfig {
     clientIp: { trustCloudflare: env.TRUST_CF_CONNECTING_IP === "true", proxySecret },
     // Up to 64 waiting per connection: past that, a request would wait longer than it is worth.
     databaseGate: new DatabaseGate({ connections, waitMs, maxWaiting: connections * 64 }),
+    log: createLogger({ level: logLevel }),
+    metricsToken,
+    adminUsers,
     presence: openPresenceStore(readPresenceConfig(env as Record<string, unknown>), { baseUrl: partyUrl, secret: roomTokenSecret }),
   };
   cache.set(env, config);

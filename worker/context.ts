@@ -1,4 +1,5 @@
 import { openDatabase, type Database, type UserRow } from "@collab/db";
+import type { Logger } from "@collab/protocol";
 import { createMiddleware } from "hono/factory";
 import { readConfig, type Env, type WorkerConfig } from "./config.ts";
 
@@ -16,7 +17,7 @@ export function openWorkerDatabase(config: WorkerConfig): { db: Database; end: (
 /** What every handler finds on the context: configuration, a database, and (behind `requireUser`) the user. */
 export type AppEnv = {
   Bindings: Env;
-  Variables: { config: WorkerConfig; db: Database; user: UserRow; sessionId: string };
+  Variables: { config: WorkerConfig; db: Database; user: UserRow; sessionId: string; requestId: string; log: Logger };
 };
 
 /**
@@ -27,6 +28,7 @@ export type AppEnv = {
 export const withContext = createMiddleware<AppEnv>(async (c, next) => {
   const config = readConfig(c.env);
   c.set("config", config);
+  c.set("log", config.log.child({ requestId: c.get("requestId") }));
   const { db, end } = openWorkerDatabase(config);
   c.set("db", db);
   try {

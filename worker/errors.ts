@@ -6,6 +6,8 @@ import type { ZodError } from "zod";
 import { PresenceConfigError, PresenceUnavailableError } from "@collab/presence";
 import { ConfigError } from "./config.ts";
 import { isDatabaseUnavailable } from "./database-errors.ts";
+import type { AppEnv } from "./context.ts";
+import { requestLog } from "./observe.ts";
 
 /**
  * The one error type routes throw. `onError` turns it, and anything else, into the shared
@@ -65,7 +67,8 @@ function unstorableText(value: unknown, path: string[], fields: ValidationDetail
   return fields;
 }
 
-export function onError(error: Error, c: Context): Response {
+export function onError(error: Error, c: Context<AppEnv>): Response {
+  const log = requestLog(c);
   if (error instanceof ApiError) {
     return c.json(body(error.code, error.message, error.details), error.status, error.headers);
   }
@@ -76,19 +79,19 @@ export function onError(error: Error, c: Context): Response {
     return c.json(body(code, message), error.status);
   }
   if (error instanceof PresenceUnavailableError) {
-    console.error(`presence store unavailable: ${error.message}`);
+    log.error("presence store unavailable", { method: c.req.method, path: c.req.path, error });
     return c.json(body(ErrorCode.RoomUnavailable, "Presence is unavailable right now; try again"), 503);
   }
   if (isDatabaseUnavailable(error)) {
     // Down, overloaded or saturated: the client may retry; nothing here is a bug to report as 500.
-    console.error(`${c.req.method} ${c.req.path}: database unavailable:`, errorSummary(error));
+    log.error("database unavailable", { method: c.req.method, path: c.req.path, error: errorSummary(error) });
     return c.json(body(ErrorCode.DatabaseUnavailable, "The database is busy or unavailable; try again shortly"), 503, { "Retry-After": "1" });
   }
   if (error instanceof ConfigError || error instanceof PresenceConfigError) {
-    console.error(`configuration error: ${error.message}`);
+    log.error("configuration error", { error: error.message });
     return c.json(body(ErrorCode.Internal, "The server is misconfigured"), 500);
   }
-  console.error(`${c.req.method} ${c.req.path} failed:`, error);
+  log.error("request failed", { method: c.req.method, path: c.req.path, error, stack: error.stack?.split("\n").slice(1, 4).map((line) => line.trim()) });
   return c.json(body(ErrorCode.Internal, "Internal server error"), 500);
 }
 

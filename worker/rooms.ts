@@ -7,6 +7,7 @@ import {
   type Role,
   type RoomCommand,
   type RoomTokenClaims,
+  type Logger,
 } from "@collab/protocol";
 import { sign } from "hono/jwt";
 import type { WorkerConfig } from "./config.ts";
@@ -35,12 +36,12 @@ export async function signRoomToken(
  * Tells a document's room about a change (access, deletion, new content). The room's internal endpoint
  * takes the room-token secret as a bearer credential; nothing else can reach it.
  */
-export async function sendRoomCommand(config: WorkerConfig, docId: string, command: RoomCommand): Promise<unknown> {
-  const response = await roomFetch(config, docId, { method: "POST", body: JSON.stringify(command), headers: { "content-type": "application/json" } });
+export async function sendRoomCommand(config: WorkerConfig, docId: string, command: RoomCommand, log: Logger): Promise<unknown> {
+  const response = await roomFetch(config, log, docId, { method: "POST", body: JSON.stringify(command), headers: { "content-type": "application/json" } });
   return response.json();
 }
 
-async function roomFetch(config: WorkerConfig, docId: string, init: RequestInit): Promise<Response> {
+async function roomFetch(config: WorkerConfig, log: Logger, docId: string, init: RequestInit): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(`${config.partyUrl}${roomPath(docId)}`, {
@@ -49,7 +50,7 @@ async function roomFetch(config: WorkerConfig, docId: string, init: RequestInit)
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
-    console.error(`room ${docId} unreachable:`, error);
+    log.error("room unreachable", { room: docId, error });
     throw new ApiError(503, ErrorCode.RoomUnavailable, "The document's room could not be reached; try again", { headers: RETRY_AFTER });
   }
   if (response.status === 404) {
@@ -58,7 +59,7 @@ async function roomFetch(config: WorkerConfig, docId: string, init: RequestInit)
   }
   if (!response.ok) {
     const text = await response.text();
-    console.error(`room ${docId} answered ${response.status}: ${text}`);
+    log.error("room refused a command", { room: docId, status: response.status, body: text.slice(0, 500) });
     if (response.status === 503 && ErrorBody.safeParse(safeJson(text)).data?.error.code === ErrorCode.DatabaseUnavailable) {
       // A REST edit that reached the room and its storage, but not Postgres yet: the caller retries (the
       // same content again is an empty edit) or reads it back later.

@@ -1,4 +1,4 @@
-import { CloseCode, DocRoot } from "@collab/protocol";
+import { CloseCode, DocRoot, createLogger } from "@collab/protocol";
 import type * as Party from "partykit/server";
 import { onConnect, unstable_getYDoc, type YPartyKitOptions } from "y-partykit";
 import * as Y from "yjs";
@@ -51,7 +51,7 @@ export class SimRoom {
   private constructor(storage: MemoryStorage, incarnation: string, options: { unsafeCommitDelayMs?: number }) {
     this.storage = storage;
     const roomStorage = storage as unknown as Party.Storage;
-    this.#records = new ClientIdRecords(roomStorage);
+    this.#records = new ClientIdRecords(roomStorage, createLogger({ level: "error" }));
     this.#log = new UpdateLog(storage, (error) => this.failures.push(error));
     this.#commit = new GroupCommit(() => void this.#log.flush(), options);
     this.#room = { id: incarnation, storage: roomStorage, env: {} } as unknown as Party.Room;

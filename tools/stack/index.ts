@@ -30,6 +30,8 @@ export interface StackOptions {
    * `""` means no Redis (the lobby party). When omitted, REDIS_URL from the environment decides.
    */
   redisUrl?: string | undefined;
+  /** ADMIN_USERS for the worker: usernames with the admin role (comma-separated). */
+  adminUsers?: string | undefined;
 }
 
 export interface Stack {
@@ -80,7 +82,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // waiting for bundlers.
     const started = await Promise.allSettled([
       startParty({ ...settings, roomTokenSecret: secrets.roomTokenSecret, port: partyPort, persistDir: join(options.dataDir, "party"), vars: { ...options.partyVars, ...presenceVars } }),
-      startWorker({ ...settings, ...secrets, partyUrl, port: workerPort, inspectorPort, persistDir: join(options.dataDir, "worker"), vars: presenceVars }),
+      startWorker({ ...settings, ...secrets, adminUsers: options.adminUsers, verbose: /^(debug|info)$/i.test(process.env.LOG_LEVEL ?? ""), partyUrl, port: workerPort, inspectorPort, persistDir: join(options.dataDir, "worker"), vars: presenceVars }),
       ...(options.web ? [startWeb({ port: webPort, workerUrl, partyUrl, proxySecret: secrets.proxySecret, forwardClientIp: options.forwardClientIp, quiet: options.quiet })] : []),
     ]);
     // Keep whichever started, so that `stop` ends it when another failed.
@@ -88,7 +90,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const failed = started.find((result) => result.status === "rejected");
     if (failed) throw failed.reason;
     const webUrl = options.web ? `http://127.0.0.1:${webPort}` : "";
-    const urls = { webUrl, workerUrl, partyUrl, databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, roomTokenSecret: secrets.roomTokenSecret, upstash };
+    const urls = {
+      webUrl,
+      workerUrl,
+      partyUrl,
+      databaseUrl: database.databaseUrl,
+      wsProxy: database.wsProxy,
+      roomTokenSecret: secrets.roomTokenSecret,
+      metricsToken: secrets.metricsToken,
+      adminUsers: options.adminUsers ?? "",
+      upstash,
+    };
     return { urls, secrets, services, upstash, stop };
   } catch (error) {
     await stop();
@@ -101,5 +113,5 @@ export function randomSecrets(): Secrets {
   const random = () => randomBytes(32).toString("base64url");
   // One proxy secret per test run (global setup exports it), so that every worker a suite starts trusts
   // the test tooling's addresses.
-  return { authSecret: random(), roomTokenSecret: random(), proxySecret: process.env.TRUSTED_PROXY_SECRET || random() };
+  return { authSecret: random(), roomTokenSecret: random(), proxySecret: process.env.TRUSTED_PROXY_SECRET || random(), metricsToken: random() };
 }

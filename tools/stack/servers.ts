@@ -22,6 +22,8 @@ export interface Secrets {
    * tooling, which give each simulated person an address of their own. Nothing else may set that header.
    */
   proxySecret: string;
+  /** METRICS_TOKEN: Bearer token of GET /api/metrics and the admin endpoints. */
+  metricsToken: string;
 }
 
 export interface PartyOptions extends DatabaseSettings {
@@ -36,7 +38,13 @@ export interface PartyOptions extends DatabaseSettings {
 
 /** `partykit dev`: the rooms, offline (no login, no request.cf lookups, no hotkeys). */
 export function startParty(options: PartyOptions): Promise<Service> {
-  const vars = { DATABASE_URL: options.databaseUrl, DB_WS_PROXY: options.wsProxy, ROOM_TOKEN_SECRET: options.roomTokenSecret, ...options.vars };
+  const vars = {
+    DATABASE_URL: options.databaseUrl,
+    DB_WS_PROXY: options.wsProxy,
+    ROOM_TOKEN_SECRET: options.roomTokenSecret,
+    ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
+    ...options.vars,
+  };
   return startService({
     name: "party",
     command: bin("partykit"),
@@ -70,6 +78,13 @@ export interface WorkerOptions extends DatabaseSettings, Secrets {
   persistDir: string;
   /** Extra worker variables, e.g. UPSTASH_REDIS_REST_URL/TOKEN for presence on Redis. */
   vars?: Record<string, string>;
+  /** ADMIN_USERS: usernames with the admin role. */
+  adminUsers?: string;
+  /**
+   * Show the worker's info and debug lines too. wrangler prints a worker's console.log only at its own
+   * "log" level, which also prints a line per request; those are left out of the terminal.
+   */
+  verbose?: boolean;
   quiet?: boolean;
 }
 
@@ -93,14 +108,22 @@ export function startWorker(options: WorkerOptions): Promise<Service> {
       // Not behind Cloudflare: cf-connecting-ip counts only from a proxy that knows the secret.
       "--var", "TRUST_CF_CONNECTING_IP:false",
       "--var", `TRUSTED_PROXY_SECRET:${options.proxySecret}`,
+      "--var", `METRICS_TOKEN:${options.metricsToken}`,
+      ...(options.adminUsers ? ["--var", `ADMIN_USERS:${options.adminUsers}`] : []),
+      // LOG_LEVEL reaches both servers from the environment (npm run dev, STACK_LOGS=1 test runs).
+      ...(process.env.LOG_LEVEL ? ["--var", `LOG_LEVEL:${process.env.LOG_LEVEL}`] : []),
       ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
     ],
     cwd: ROOT,
-    env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_LOG: "warn" },
+    env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_LOG: options.verbose ? "log" : "warn" },
     ready: () => answers(`http://127.0.0.1:${options.port}/api/__ready`),
     quiet: options.quiet,
+    hide: WRANGLER_CHATTER,
   });
 }
+
+/** wrangler's own line per request (at its "log" level): the worker's JSON request lines say more. */
+const WRANGLER_CHATTER = /^\[wrangler:info\] (?:(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+ [1-4]\d\d )/;
 
 export interface WebOptions {
   port: number;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { connect, createServer } from "node:net";
 import { once } from "node:events";
 import { join } from "node:path";
+import { humanLogLine } from "./log-lines.ts";
 
 /** Runs each server and ends its process group when the runner goes (see the file). */
 const WATCHDOG = join(import.meta.dirname, "watchdog.js");
@@ -81,7 +82,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       // Keep colours, drop the cursor movements (erase line, move up) that partykit's live display uses.
       const clean = text.replace(/\x1b\[[0-9;]*[A-HJKSTfGsu]/g, "");
       for (const line of clean.split("\n")) {
-        if (line.trim() && !options.hide?.test(line.replace(/\x1b\[[0-9;]*m/g, ""))) process.stdout.write(prefix + line + "\n");
+        if (line.trim() && !options.hide?.test(line.replace(/\x1b\[[0-9;]*m/g, ""))) process.stdout.write(prefix + humanLogLine(line) + "\n");
       }
     }
   };

@@ -54,9 +54,9 @@ export async function retryingUnavailable(send: () => Promise<Response>, budgetM
   }
 }
 
-export async function signUp(workerUrl: string, label = "user"): Promise<TestUser> {
+/** Registers a fresh account (a unique username from `label`, or `username` exactly, e.g. the run's admin). */
+export async function signUp(workerUrl: string, label = "user", username = `${label}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.slice(0, 32).toLowerCase()): Promise<TestUser> {
   const ip = testIp();
-  const username = `${label}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.slice(0, 32).toLowerCase();
   const response = await retryingUnavailable(() =>
     fetch(`${workerUrl}/api/auth/register`, {
       method: "POST",

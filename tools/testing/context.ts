@@ -18,6 +18,10 @@ export interface StackUrls {
   wsProxy: string;
   /** The stack's room-token secret, for suites that start a party of their own. */
   roomTokenSecret: string;
+  /** METRICS_TOKEN of the stack's worker (GET /api/metrics, admin endpoints). */
+  metricsToken: string;
+  /** ADMIN_USERS of the stack's worker: the test run registers this username to act as an admin. */
+  adminUsers: string;
   /** The Upstash REST bridge in front of Redis, when the stack uses Redis for presence (REDIS_URL). */
   upstash?: { url: string; token: string } | undefined;
 }

@@ -45,6 +45,8 @@ function startShared(): SharedStack {
     web: true,
     forwardClientIp: true,
     quiet: process.env.STACK_LOGS !== "1",
+    // One admin per run, registered by the suite that needs one (worker/operations.test.ts).
+    adminUsers: `admin_${randomBytes(6).toString("hex")}`,
   });
   const removeData = () => rmSync(dataDir, { recursive: true, force: true });
   // A failed start reaches every project through `urls`; nothing is left to stop but the folder.

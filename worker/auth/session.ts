@@ -67,7 +67,7 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
  * the session's next connection.
  */
 export async function endSession(c: Context<AppEnv>): Promise<void> {
-  const { db, config, user, sessionId } = c.var;
+  const { db, config, user, sessionId, log } = c.var;
   await revokeSession(db, sessionId);
   deleteCookie(c, SESSION_COOKIE, { path: "/" });
   let rooms: string[] = [];
@@ -75,11 +75,11 @@ export async function endSession(c: Context<AppEnv>): Promise<void> {
     const present = await config.presence.active(await visibleDocumentIds(db, user.id));
     rooms = [...present].filter(([, users]) => users.some((entry) => entry.id === user.id)).map(([docId]) => docId);
   } catch (error) {
-    console.error("logout: could not list the session's rooms:", error);
+    log.error("logout: could not list the session's rooms", { error });
   }
-  const results = await Promise.allSettled(rooms.map((docId) => sendRoomCommand(config, docId, { type: "session-ended", sessionId })));
+  const results = await Promise.allSettled(rooms.map((docId) => sendRoomCommand(config, docId, { type: "session-ended", sessionId }, log)));
   for (const [i, result] of results.entries()) {
-    if (result.status === "rejected") console.error(`logout: room ${rooms[i]} not told:`, result.reason);
+    if (result.status === "rejected") log.error("logout: room not told", { room: rooms[i], error: result.reason });
   }
 }
 

@@ -108,7 +108,7 @@ export const documentRoutes = router()
     async (c) => {
       const { id } = c.req.valid("param");
       await requireRole(c, id, "editor");
-      await sendRoomCommand(c.var.config, id, { type: "replace", content: c.req.valid("json").content });
+      await sendRoomCommand(c.var.config, id, { type: "replace", content: c.req.valid("json").content }, c.var.log);
       return c.json(toSummary(await requireRole(c, id, "editor")), 200);
     },
   )
@@ -123,7 +123,7 @@ export const documentRoutes = router()
       const { title, language } = c.req.valid("json");
       await requireRole(c, id, "editor");
       // The room first: if it cannot switch the editors' language, nothing changes.
-      if (language !== undefined) await sendRoomCommand(c.var.config, id, { type: "set-language", language });
+      if (language !== undefined) await sendRoomCommand(c.var.config, id, { type: "set-language", language }, c.var.log);
       await updateDocument(c.var.db, id, { title, language });
       return c.json(toSummary(await requireRole(c, id, "editor")), 200);
     },
@@ -138,7 +138,7 @@ export const documentRoutes = router()
       const { id } = c.req.valid("param");
       await requireRole(c, id, "owner");
       // The room first: it closes every socket and refuses new ones, so nobody keeps editing a deleted document.
-      await sendRoomCommand(c.var.config, id, { type: "deleted" });
+      await sendRoomCommand(c.var.config, id, { type: "deleted" }, c.var.log);
       await deleteDocument(c.var.db, id);
       return c.body(null, 204);
     },

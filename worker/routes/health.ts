@@ -17,7 +17,7 @@ export const healthRoutes = router().openapi(
     try {
       database = { ok: true, latencyMs: await pingDatabase(c.var.db) };
     } catch (error) {
-      console.error("health: database check failed:", error);
+      c.var.log.error("health: database check failed", { error });
       database = { ok: false, error: "database unreachable" };
     }
     const body: HealthResponse = { status: database.ok ? "ok" : "degraded", version: rootPackage.version, database };

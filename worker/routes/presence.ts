@@ -52,7 +52,7 @@ export const presenceRoutes = router()
         while (!closed && Date.now() < ends) {
           if (!ids || Date.now() - idsAt > VISIBILITY_REFRESH_MS) {
             // A busy or absent database keeps the last list (or waits for the first) rather than end the stream.
-            const fresh = await visibleIds(config, user.id).catch((error) => void console.error("presence stream: database unavailable:", error));
+            const fresh = await visibleIds(config, user.id).catch((error: unknown) => void c.var.log.error("presence stream: database unavailable", { error }));
             if (fresh) [ids, idsAt] = [fresh, Date.now()];
             if (!ids) {
               await stream.sleep(POLL_MS);
@@ -60,7 +60,7 @@ export const presenceRoutes = router()
             }
           }
           const current = await snapshot(config.presence, ids).catch((error) => {
-            console.error("presence stream: store unavailable:", error);
+            c.var.log.error("presence stream: store unavailable", { error });
             return undefined;
           });
           if (current !== undefined && current !== sent) {

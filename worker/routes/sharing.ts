@@ -199,9 +199,9 @@ async function currentRole(c: Context<AppEnv>, docId: string): Promise<Role | un
  * Open sockets of that user follow the change within a second (closed, or reconnected with the new role).
  */
 async function changeAccess(c: Context<AppEnv>, docId: string, userId: string, current: GrantableRole | undefined, role: GrantableRole | null): Promise<void> {
-  const { db, config } = c.var;
+  const { db, config, log } = c.var;
   const write = () => (role === null ? removeMember(db, docId, userId) : upsertMember(db, docId, userId, role));
-  const notify = () => sendRoomCommand(config, docId, { type: "access-changed", userId, role });
+  const notify = () => sendRoomCommand(config, docId, { type: "access-changed", userId, role }, log);
   const lowering = role === null || (current !== undefined && !roleAtLeast(role, current));
   if (lowering) {
     await notify();

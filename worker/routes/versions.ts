@@ -51,7 +51,7 @@ export const versionRoutes = router()
       const { id } = c.req.valid("param");
       const { name } = c.req.valid("json");
       await requireRole(c, id, "editor");
-      const { versionId } = (await sendRoomCommand(c.var.config, id, { type: "save-version", name, userId: c.var.user.id })) as { versionId: string };
+      const { versionId } = (await sendRoomCommand(c.var.config, id, { type: "save-version", name, userId: c.var.user.id }, c.var.log)) as { versionId: string };
       return c.json(await summaryOf(c, id, versionId), 201);
     },
   )
@@ -81,7 +81,7 @@ export const versionRoutes = router()
     async (c) => {
       const { id, versionId } = c.req.valid("param");
       await requireRole(c, id, "editor");
-      const result = (await sendRoomCommand(c.var.config, id, { type: "restore-version", versionId, userId: c.var.user.id })) as { versionId?: string; notFound?: true };
+      const result = (await sendRoomCommand(c.var.config, id, { type: "restore-version", versionId, userId: c.var.user.id }, c.var.log)) as { versionId?: string; notFound?: true };
       if (result.notFound || !result.versionId) throw notFoundError("Version");
       return c.json(await summaryOf(c, id, result.versionId), 200);
     },

@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, readRoomConfig } from "./config.ts";
+
+const base = { DATABASE_URL: "postgres://localhost/test", ROOM_TOKEN_SECRET: "s".repeat(32) };
+
+describe("the room's LOG_LEVEL and METRICS_REPORT_MS", () => {
+  it("default to info and 5 s", () => {
+    expect(readRoomConfig(base)).toMatchObject({ logLevel: "info", metricsReportMs: 5_000 });
+  });
+
+  it("take a level in any case", () => {
+    expect(readRoomConfig({ ...base, LOG_LEVEL: "Debug" }).logLevel).toBe("debug");
+  });
+
+  it.each([["LOG_LEVEL", "verbose", /LOG_LEVEL must be one of/], ["METRICS_REPORT_MS", "0", /METRICS_REPORT_MS must be a positive integer/]])("refuse %s=%s with a ConfigError naming it", (name, value, message) => {
+    expect(() => readRoomConfig({ ...base, [name]: value })).toThrow(ConfigError);
+    expect(() => readRoomConfig({ ...base, [name]: value })).toThrow(message);
+  });
+});
