@@ -19,6 +19,7 @@ const UNIT = [
   "party/client-ids.test.ts",
   "party/convergence.test.ts",
   "party/drain-check.test.ts",
+  "party/authorship.test.ts",
   "party/frame-guard.test.ts",
   "party/group-commit.test.ts",
   "party/pending-budget.test.ts",

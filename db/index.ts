@@ -5,3 +5,4 @@ export * from "./sharing.ts";
 export * from "./snapshots.ts";
 export * as schema from "./schema.ts";
 export * from "./versions.ts";
+export * from "./writers.ts";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * The one drizzle schema. `npm run db:generate` turns changes here into SQL under `migrations/`.
@@ -138,4 +138,22 @@ export const documentVersions = pgTable(
     index("document_versions_document_created_idx").on(t.documentId, t.createdAt.desc(), t.id.desc()),
     check("document_versions_kind_check", sql`${t.kind} in ('auto', 'named', 'restore')`),
   ],
+);
+
+/**
+ * Who wrote under each Yjs client id of a document, and when each stretch of writing began: the room's
+ * `client:<id>` records (party/client-id-records.ts), copied with its snapshots so that authorship and version
+ * authors survive the loss of room storage. Written by rooms only, from verified connections.
+ */
+export const documentWriters = pgTable(
+  "document_writers",
+  {
+    documentId: text("document_id").notNull().references(() => documents.id, { onDelete: "cascade" }),
+    clientId: bigint("client_id", { mode: "number" }).notNull(),
+    userId: text("user_id").notNull(),
+    firstSeen: timestamp("first_seen", { withTimezone: true, mode: "date" }).notNull(),
+    /** `[first clock, ms since the epoch]` of each stretch of writing, oldest first. */
+    stretches: jsonb("stretches").$type<[number, number][]>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.documentId, t.clientId] })],
 );

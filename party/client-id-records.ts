@@ -2,49 +2,106 @@ import type { Logger } from "@collab/protocol";
 import type * as Party from "partykit/server";
 import type { ClientIds } from "./client-ids.ts";
 
-/** Who first wrote under a Yjs client id in this room (the version history names authors with it). */
+/** Who first wrote under a Yjs client id in this room, and when (the version history and authorship use it). */
 export interface ClientIdRecord {
   userId: string;
   /** Milliseconds since the epoch. */
   firstSeen: number;
+  /**
+   * Stretches of writing, oldest first: `[first clock, ms since the epoch]`. A struct with clock `c` was
+   * written at the time of the last stretch that starts at or before `c` (within STRETCH_MS). Absent in
+   * records written before authorship existed.
+   */
+  stretches?: [number, number][];
 }
 
 const PREFIX = "client:";
+/** A new stretch starts when a client writes again after this long: "when" is this precise. */
+export const STRETCH_MS = 5_000;
+/** Stretches kept per client id; past it, every other old one is dropped (older times get coarser). */
+const MAX_STRETCHES = 512;
 
 /**
  * The durable half of `client-ids.ts`: `client:<id>` → {@link ClientIdRecord} in room storage, one key per
- * client id that ever wrote, loaded into the table when the room starts. A record is put in the same
+ * client id that ever wrote, loaded when the room starts and kept in memory. A record is put in the same
  * event-loop turn as the update it describes, so the output gate commits both before any message that
- * depends on the update leaves.
+ * depends on the update leaves. It is rewritten only when a client starts a new stretch of writing (at most
+ * once per STRETCH_MS per client), not per keystroke.
  */
 export class ClientIdRecords {
   readonly #storage: Party.Storage;
-
   readonly #log: Logger;
+  readonly #records = new Map<number, ClientIdRecord>();
+  /** Client ids whose record changed since Postgres last took them (see writer-sync.ts). */
+  readonly #unsaved = new Set<number>();
 
   constructor(storage: Party.Storage, log: Logger) {
     this.#log = log;
     this.#storage = storage;
   }
 
-  /** Restores every recorded writer into `ids`. */
+  /**
+   * Reads every recorded writer, and restores it into `ids`. All count as not in Postgres yet: the room may
+   * have stopped before its last copy (one upsert of a few rows at the next snapshot).
+   */
   async load(ids: ClientIds): Promise<void> {
     for (const [key, record] of await this.#storage.list<ClientIdRecord>({ prefix: PREFIX })) {
-      ids.restore(Number(key.slice(PREFIX.length)), record.userId);
+      const clientId = Number(key.slice(PREFIX.length));
+      this.#records.set(clientId, record);
+      this.#unsaved.add(clientId);
+      ids.restore(clientId, record.userId);
     }
   }
 
-  /** Records the first write under `clientId` (not awaited: the output gate holds what depends on it). */
-  record(clientId: number, userId: string): void {
-    void this.#storage.put<ClientIdRecord>(`${PREFIX}${clientId}`, { userId, firstSeen: Date.now() }).catch((error: unknown) => {
-      this.#log.error("client id not recorded", { clientId, error });
-    });
+  /**
+   * Records that `userId` wrote structs under `clientId` from clock `from` on, now (not awaited: the output
+   * gate holds what depends on it).
+   */
+  wrote(clientId: number, from: number, userId: string, now = Date.now()): void {
+    const record = this.#records.get(clientId) ?? { userId, firstSeen: now, stretches: [] };
+    const stretches = (record.stretches ??= []);
+    const last = stretches.at(-1);
+    if (this.#records.has(clientId) && last && now - last[1] < STRETCH_MS) return;
+    stretches.push([from, now]);
+    if (stretches.length > MAX_STRETCHES) record.stretches = stretches.filter((_, i) => i % 2 === 1 || i >= stretches.length - MAX_STRETCHES / 2);
+    this.#records.set(clientId, record);
+    this.#unsaved.add(clientId);
+    this.#put(clientId, record);
+  }
+
+  /** The records changed since the last call, for Postgres; give them back with {@link unsaved} if that fails. */
+  takeUnsaved(): Map<number, ClientIdRecord> {
+    const taken = new Map([...this.#unsaved].map((clientId) => [clientId, this.#records.get(clientId)!]));
+    this.#unsaved.clear();
+    return taken;
+  }
+
+  /** Marks records as not yet in Postgres again (their write failed). */
+  unsaved(clientIds: Iterable<number>): void {
+    for (const clientId of clientIds) this.#unsaved.add(clientId);
+  }
+
+  /**
+   * Records from elsewhere (the Postgres snapshot, after room storage was lost) for client ids this room has
+   * no record of.
+   */
+  seed(records: Map<number, ClientIdRecord>, ids: ClientIds): void {
+    for (const [clientId, record] of records) {
+      if (this.#records.has(clientId)) continue;
+      this.#records.set(clientId, record);
+      ids.restore(clientId, record.userId);
+      this.#put(clientId, record);
+    }
   }
 
   /** Every recorded writer, by Yjs client id. */
-  async all(): Promise<Map<number, ClientIdRecord>> {
-    const records = new Map<number, ClientIdRecord>();
-    for (const [key, record] of await this.#storage.list<ClientIdRecord>({ prefix: PREFIX })) records.set(Number(key.slice(PREFIX.length)), record);
-    return records;
+  all(): Map<number, ClientIdRecord> {
+    return new Map(this.#records);
+  }
+
+  #put(clientId: number, record: ClientIdRecord): void {
+    void this.#storage.put<ClientIdRecord>(`${PREFIX}${clientId}`, record).catch((error: unknown) => {
+      this.#log.error("client id not recorded", { clientId, error });
+    });
   }
 }

@@ -36,6 +36,9 @@ import { TokenBucket } from "./rate-limit.ts";
 import * as Y from "yjs";
 import { ChunkedUpload } from "./chunked-upload.ts";
 import { answerSyncStep1 } from "./sync-answer.ts";
+import { claimWriterIds } from "./writer-ids.ts";
+import { WriterSync } from "./writer-sync.ts";
+import { lineAuthors } from "./authorship.ts";
 import { RoomVersions, VersionNotFoundError } from "./room-versions.ts";
 import { RoomMetrics } from "./room-metrics.ts";
 import type { PresenceStore } from "@collab/presence";
@@ -80,6 +83,9 @@ export default class DocumentRoom implements Party.Server {
   #nextKey = 0;
   readonly #clientIds: ClientIds;
   readonly #clientIdRecords: ClientIdRecords;
+  readonly #writerSync: WriterSync;
+  /** The Postgres copy of the writer records merged in (it never fails: see WriterSync.seed). */
+  #writersSeeded: Promise<void> = Promise.resolve();
   #clientIdsLoaded: Promise<void> | undefined;
   readonly #awareness: AwarenessGuard;
   #accessLoaded: Promise<void> | undefined;
@@ -102,12 +108,16 @@ export default class DocumentRoom implements Party.Server {
     this.#store = new DocumentStore(room, this.#config, {
       onStorageFailed: () => this.#closeWriters(),
       onStorageLost: () => [...this.#peers.values()].forEach(({ peer }) => this.#close(peer, CloseCode.StorageUnavailable, "room storage is failing, retry shortly")),
-      onSnapshot: (saved) => this.#metrics?.count(saved ? RoomCounter.snapshotSaves : RoomCounter.failedSaves),
+      onSnapshot: (saved) => {
+        this.#metrics?.count(saved ? RoomCounter.snapshotSaves : RoomCounter.failedSaves);
+        if (saved) this.#writerSync.flush(this.#room.id, this.#clientIdRecords);
+      },
     });
     this.#pending = new PendingBudget({ maxBytes: this.#config.maxPendingBytes, maxAgeMs: this.#config.maxPendingMs });
     this.#access = new RoomAccess(room.storage, this.#log);
     this.#clientIds = new ClientIds({ maxPerConnection: this.#config.awareness.maxClientIds });
     this.#clientIdRecords = new ClientIdRecords(room.storage, this.#log);
+    this.#writerSync = new WriterSync(this.#config, this.#log);
     this.#awareness = new AwarenessGuard(this.#clientIds);
   }
 
@@ -199,7 +209,11 @@ export default class DocumentRoom implements Party.Server {
       return this.#reject(peer, CloseCode.DocumentTooLarge, `document would exceed ${this.#config.maxDocumentBytes} bytes`);
     }
     if (verdict.structs) {
-      const refused = this.#claimWriterIds(entry, verdict.structs);
+      const refused = claimWriterIds(this.#store.doc, verdict.structs, { key: entry.key, userId: entry.claims.sub }, {
+        clientIds: this.#clientIds,
+        records: this.#clientIdRecords,
+        maxPerConnection: this.#config.awareness.maxClientIds,
+      });
       if (refused) return this.#reject(peer, refused.code, refused.reason);
     }
     if (verdict.awareness) {
@@ -253,6 +267,12 @@ export default class DocumentRoom implements Party.Server {
    */
   async onRequest(request: Party.Request): Promise<Response> {
     if (!isInternal(request, this.#config.roomTokenSecret)) return problem(401, ErrorCode.Unauthorized, "Rooms are reached through the API");
+    if (request.method === "GET" && new URL(request.url).searchParams.get("view") === "authorship") {
+      const doc = await this.#store.ready(this.#room.id);
+      await this.#loadClientIds();
+      await this.#writersSeeded;
+      return Response.json({ lines: lineAuthors(doc, this.#clientIdRecords.all()) });
+    }
     if (request.method === "GET") {
       await this.#loadClientIds();
       const writers = Object.fromEntries(await this.clientIdRecords());
@@ -413,29 +433,6 @@ export default class DocumentRoom implements Party.Server {
     this.#disconnect(peer.socket);
   }
 
-  /**
-   * Binds the client ids of an update's NEW structs to the sender (structs the room already holds, as a
-   * sync step 2 may repeat, bind nothing). Refuses (binding nothing) an id that belongs to another user,
-   * or more ids than one connection may use. First writes under an id are recorded in room storage in
-   * this same turn.
-   */
-  #claimWriterIds(entry: Connected, structs: Map<number, number>): { code: CloseCode; reason: string } | undefined {
-    const doc = this.#store.doc;
-    const conn = { key: entry.key, userId: entry.claims.sub };
-    const fresh = [...structs].filter(([client, end]) => !doc || end > Y.getState(doc.store, client)).map(([client]) => client);
-    for (const client of fresh) {
-      const owner = this.#clientIds.ownerOf(client);
-      if (owner && owner.userId !== conn.userId) return { code: CloseCode.ClientIdTaken, reason: `client id ${client} belongs to another user` };
-    }
-    for (const client of fresh) {
-      const claim = this.#clientIds.claim(client, conn, true);
-      // Over the per-connection cap: one connection writing under many ids is not a provider.
-      if (!claim.ok) return { code: CloseCode.RateLimited, reason: `over ${this.#config.awareness.maxClientIds} client ids on one connection` };
-      if (claim.firstWrite) this.#clientIdRecords.record(client, conn.userId);
-    }
-    return undefined;
-  }
-
   /** Counts what is sent to a peer; probes it, or closes it when it owes too much unread. */
   #sent(socket: Party.Connection, bytes: number): void {
     const entry = this.#peers.get(socket);
@@ -453,7 +450,11 @@ export default class DocumentRoom implements Party.Server {
   }
 
   #loadClientIds(): Promise<void> {
-    this.#clientIdsLoaded ??= this.#clientIdRecords.load(this.#clientIds).catch((error) => {
+    this.#clientIdsLoaded ??= (async () => {
+      await this.#clientIdRecords.load(this.#clientIds);
+      // In the background: Postgres may be slow or away, and only a room that lost its storage needs it.
+      this.#writersSeeded = this.#writerSync.seed(this.#room.id, this.#clientIdRecords, this.#clientIds);
+    })().catch((error) => {
       this.#clientIdsLoaded = undefined;
       throw error;
     });

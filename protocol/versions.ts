@@ -80,3 +80,12 @@ export function versionsToThin(versions: readonly { id: string; createdAt: Date 
   }
   return thinned;
 }
+
+/** `GET /api/documents/{id}/authorship`: for each line of the live text, who last wrote on it and when. */
+export const AuthorshipLine = z.object({
+  /** Null for text written before the room kept records ("earlier"). */
+  author: UserSummary.nullable(),
+  at: z.string().datetime().nullable(),
+});
+export const AuthorshipResponse = z.object({ lines: z.array(AuthorshipLine) });
+export type AuthorshipResponse = z.infer<typeof AuthorshipResponse>;

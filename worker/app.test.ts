@@ -46,6 +46,7 @@ describe("the OpenAPI document and its docs page", () => {
         "GET /api/metrics", "GET /api/admin/rooms", "POST /api/admin/rooms/{id}/snapshot", "POST /api/admin/rooms/{id}/close",
         "GET /api/documents/{id}/versions", "POST /api/documents/{id}/versions", "GET /api/documents/{id}/versions/{versionId}",
         "POST /api/documents/{id}/versions/{versionId}/restore", "DELETE /api/documents/{id}/versions/{versionId}",
+        "GET /api/documents/{id}/authorship",
       ].sort(),
     );
   });

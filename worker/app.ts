@@ -12,7 +12,7 @@ import { operationsRoutes } from "./routes/operations.ts";
 import { router } from "./routes/openapi.ts";
 import { presenceRoutes } from "./routes/presence.ts";
 import { sharingRoutes } from "./routes/sharing.ts";
-import { versionRoutes } from "./routes/versions.ts";
+import { authorshipRoutes, versionRoutes } from "./routes/versions.ts";
 
 /** Request bodies over this are refused with 413 before anything reads them. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -34,6 +34,7 @@ export function createApp() {
   app.route("/", sharingRoutes);
   app.route("/", presenceRoutes);
   app.route("/", versionRoutes);
+  app.route("/", authorshipRoutes);
   app.route("/", operationsRoutes);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

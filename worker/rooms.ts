@@ -41,10 +41,16 @@ export async function sendRoomCommand(config: WorkerConfig, docId: string, comma
   return response.json();
 }
 
-async function roomFetch(config: WorkerConfig, log: Logger, docId: string, init: RequestInit): Promise<Response> {
+/** Asks a document's room for a view of its live state, e.g. `authorship` (GET `?view=`). */
+export async function queryRoom(config: WorkerConfig, docId: string, view: "authorship", log: Logger): Promise<unknown> {
+  const response = await roomFetch(config, log, docId, { method: "GET" }, `?view=${view}`);
+  return response.json();
+}
+
+async function roomFetch(config: WorkerConfig, log: Logger, docId: string, init: RequestInit, query = ""): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(`${config.partyUrl}${roomPath(docId)}`, {
+    response = await fetch(`${config.partyUrl}${roomPath(docId)}${query}`, {
       ...init,
       headers: { ...init.headers, authorization: `Bearer ${config.roomTokenSecret}` },
       signal: AbortSignal.timeout(10_000),

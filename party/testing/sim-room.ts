@@ -7,6 +7,7 @@ import { ClientIds } from "../client-ids.ts";
 import { inspectFrame } from "../frame-guard.ts";
 import { pendingBytes } from "../pending-budget.ts";
 import { answerSyncStep1 } from "../sync-answer.ts";
+import { claimWriterIds } from "../writer-ids.ts";
 import { GroupCommit } from "../group-commit.ts";
 import { Peer } from "../peer.ts";
 import { clearPending } from "../pending-budget.ts";
@@ -20,7 +21,7 @@ import type { MemoryStorage } from "./memory-storage.ts";
  * with its durable records; all on an in-memory storage double behind the interface the room uses.
  *
  * What it leaves out of `server.ts` and `document-store.ts`: tokens, rate limits, chunked uploads,
- * awareness, viewers, the pending budget, compaction and Postgres. The glue between the parts (`receive` and `#claimWriterIds`) mirrors
+ * awareness, viewers, the pending budget, compaction and Postgres. The glue between the parts (`receive`; `claimWriterIds` is shared, writer-ids.ts) mirrors
  * `DocumentRoom.onMessage` and `DocumentStore`'s update listener line for line: keep them in step.
  *
  * Turns are explicit: a test delivers frames, then calls {@link endTurn} where the runtime's
@@ -105,7 +106,7 @@ export class SimRoom {
     const verdict = inspectFrame(frame, 1_000_000, 256);
     if (!verdict.ok) return this.#close(entry.peer, verdict.code, verdict.reason);
     if (verdict.structs) {
-      const refused = this.#claimWriterIds(entry, verdict.structs);
+      const refused = claimWriterIds(this.#doc, verdict.structs, entry, { clientIds: this.#clientIds, records: this.#records, maxPerConnection: 4 });
       if (refused) return this.#close(entry.peer, refused.code, refused.reason);
     }
     // The room answers a sync step 1 itself while the document holds pending state (sync-answer.ts).
@@ -138,23 +139,6 @@ export class SimRoom {
     this.#peers.delete(socket);
     this.#clientIds.release(entry.key);
     entry.peer.disconnected();
-  }
-
-  /** DocumentRoom.#claimWriterIds. */
-  #claimWriterIds(entry: { key: number; userId: string }, structs: Map<number, number>): { code: CloseCode; reason: string } | undefined {
-    const doc = this.#doc;
-    const conn = { key: entry.key, userId: entry.userId };
-    const fresh = [...structs].filter(([client, end]) => !doc || end > Y.getState(doc.store, client)).map(([client]) => client);
-    for (const client of fresh) {
-      const owner = this.#clientIds.ownerOf(client);
-      if (owner && owner.userId !== conn.userId) return { code: CloseCode.ClientIdTaken, reason: `client id ${client} belongs to another user` };
-    }
-    for (const client of fresh) {
-      const claim = this.#clientIds.claim(client, conn, true);
-      if (!claim.ok) return { code: CloseCode.RateLimited, reason: "over 4 client ids on one connection" };
-      if (claim.firstWrite) this.#records.record(client, conn.userId);
-    }
-    return undefined;
   }
 
   #close(peer: Peer, code: CloseCode, reason: string): void {

@@ -1,12 +1,12 @@
 import { deleteVersion, getVersion, listVersions, usersById, type VersionRow } from "@collab/db";
-import { CreateVersionRequest, DocId, ErrorCode, ListVersionsQuery, VersionDetail, VersionId, VersionList, VersionSummary, colorFor } from "@collab/protocol";
+import { AuthorshipResponse, CreateVersionRequest, DocId, ErrorCode, ListVersionsQuery, VersionDetail, VersionId, VersionList, VersionSummary, colorFor } from "@collab/protocol";
 import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
 import { requireUser } from "../auth/session.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError, notFoundError } from "../errors.ts";
-import { sendRoomCommand } from "../rooms.ts";
+import { queryRoom, sendRoomCommand } from "../rooms.ts";
 import { requireRole } from "./access.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { errors, json, jsonBody, noContent, router } from "./openapi.ts";
@@ -105,6 +105,33 @@ export const versionRoutes = router()
       return c.body(null, 204);
     },
   );
+
+/** Who last wrote on each line of the live text (the room computes it from its verified writer records). */
+export const authorshipRoutes = router().openapi(
+  createRoute({
+    method: "get", path: "/documents/{id}/authorship", tags, middleware, summary: "Who last wrote each line of the live text, and when",
+    description: "One entry per line. `author` is null for text written before the room kept records.",
+    request: { params },
+    responses: { 200: json(AuthorshipResponse, "One entry per line"), ...errors(400, 401, 404, 503) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await requireRole(c, id, "viewer");
+    const { lines } = (await queryRoom(c.var.config, id, "authorship", c.var.log)) as { lines: { userId: string | null; at: number | null }[] };
+    const users = await usersById(c.var.db, lines.flatMap((line) => (line.userId ? [line.userId] : [])));
+    return c.json(
+      {
+        lines: lines.map(({ userId, at }) => {
+          const user = userId ? users.get(userId) : undefined;
+          return user && at !== null
+            ? { author: { id: user.id, username: user.username, displayName: user.displayName, color: colorFor(user.id).color }, at: new Date(at).toISOString() }
+            : { author: null, at: null };
+        }),
+      },
+      200,
+    );
+  },
+);
 
 async function summaryOf(c: Context<AppEnv>, docId: string, versionId: string): Promise<VersionSummary> {
   const row = await getVersion(c.var.db, docId, versionId);

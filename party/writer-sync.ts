@@ -1,0 +1,55 @@
+import { loadWriters, openDatabase, saveWriters } from "@collab/db";
+import type { Logger } from "@collab/protocol";
+import type { ClientIdRecords } from "./client-id-records.ts";
+import type { ClientIds } from "./client-ids.ts";
+import type { RoomConfig } from "./config.ts";
+
+/**
+ * Copies the room's writer records (client-id-records.ts) to Postgres after each saved snapshot, and back
+ * when the room loads, so that who wrote what survives the loss of room storage (a reload from Postgres).
+ * Best effort on both sides: authorship is never worth refusing an edit or a connection. A failed copy
+ * keeps its records for the next snapshot.
+ */
+export class WriterSync {
+  readonly #config: RoomConfig;
+  readonly #log: Logger;
+  #writing: Promise<void> | undefined;
+
+  constructor(config: RoomConfig, log: Logger) {
+    this.#config = config;
+    this.#log = log;
+  }
+
+  /** Fills in records this room lacks from Postgres (after room storage was lost). */
+  async seed(docId: string, records: ClientIdRecords, ids: ClientIds): Promise<void> {
+    try {
+      const stored = await this.#with((db) => loadWriters(db, docId));
+      records.seed(new Map(stored.map((w) => [w.clientId, { userId: w.userId, firstSeen: w.firstSeen, stretches: w.stretches }])), ids);
+    } catch (error) {
+      this.#log.warn("writer records not read from Postgres", { error });
+    }
+  }
+
+  /** Writes the records changed since the last copy (one at a time; a failure keeps them for the next). */
+  flush(docId: string, records: ClientIdRecords): void {
+    if (this.#writing) return;
+    const taken = records.takeUnsaved();
+    if (taken.size === 0) return;
+    const writers = [...taken].map(([clientId, r]) => ({ clientId, userId: r.userId, firstSeen: r.firstSeen, stretches: r.stretches ?? [] }));
+    this.#writing = this.#with((db) => saveWriters(db, docId, writers))
+      .catch((error: unknown) => {
+        records.unsaved(taken.keys());
+        this.#log.warn("writer records not copied to Postgres, kept for the next snapshot", { error });
+      })
+      .finally(() => (this.#writing = undefined));
+  }
+
+  async #with<T>(work: (db: ReturnType<typeof openDatabase>["db"]) => Promise<T>): Promise<T> {
+    const { db, end } = openDatabase({ databaseUrl: this.#config.databaseUrl, wsProxy: this.#config.dbWsProxy });
+    try {
+      return await work(db);
+    } finally {
+      void end().catch(() => {});
+    }
+  }
+}
