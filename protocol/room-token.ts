@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RoleSchema } from "./documents.ts";
+import { RoleSchema, Title } from "./documents.ts";
 
 /**
  * Room tokens: the worker signs one (HS256, `ROOM_TOKEN_SECRET`) for a user and a document; the party
@@ -44,5 +44,7 @@ export const RoomCommand = z.discriminatedUnion("type", [
   z.object({ type: z.literal("session-ended"), sessionId: z.string().min(1).max(128) }),
   /** Set the document's language for every editor. */
   z.object({ type: z.literal("set-language"), language: z.string() }),
+  /** Show a new title to everyone with the document open (the worker has checked it and stores it). */
+  z.object({ type: z.literal("set-title"), title: Title }),
 ]);
 export type RoomCommand = z.infer<typeof RoomCommand>;

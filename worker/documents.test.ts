@@ -245,6 +245,7 @@ describe("GET /api/documents/{id}", () => {
     ["Untitled", "plaintext", "Untitled.txt"],
     ["Café crème", "markdown", "Cafe-creme.md"],
     ["???", "json", "document.json"],
+    ["three.js", "javascript", "three.js"],
   ])("downloads %j (%s) as plain text named %s with ?format=raw", async (title, language, filename) => {
     const content = "line 1\nline 2 ✓\n";
     const docId = await owner.createDocument({ title, language, content });
