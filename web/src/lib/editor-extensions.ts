@@ -96,8 +96,8 @@ const editorTheme = EditorView.theme({
   ".cm-panels": { backgroundColor: "var(--surface)", color: "var(--text)", fontFamily: "var(--font-sans)" },
   ".cm-panels.cm-panels-top": { borderBottom: "1px solid var(--border)" },
   ".cm-panels.cm-panels-bottom": { borderTop: "1px solid var(--border)" },
-  ".cm-panel.cm-search, .cm-panel.cm-gotoLine": { padding: "8px 12px", fontSize: "13px" },
-  ".cm-panel.cm-search label, .cm-panel.cm-gotoLine label": { fontSize: "12px", color: "var(--muted)" },
+  ".cm-panel.cm-search, .cm-panel.cm-goto-line": { padding: "8px 12px", fontSize: "13px" },
+  ".cm-panel.cm-search label, .cm-panel.cm-goto-line label": { fontSize: "12px", color: "var(--muted)" },
   ".cm-textfield": {
     font: "inherit",
     fontSize: "13px",
