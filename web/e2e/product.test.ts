@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SESSION_COOKIE } from "@collab/protocol";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
@@ -8,6 +8,14 @@ import { browserAvailable, editorText, launchBrowser } from "./browser.ts";
 
 const { webUrl, workerUrl } = inject("stack");
 const RESULTS = join(import.meta.dirname, "..", "..", "test-results");
+/** README's screenshots: `UPDATE_SCREENSHOTS=1` copies the ones this suite makes into docs/screenshots. */
+const README_SHOTS = join(import.meta.dirname, "..", "..", "docs", "screenshots");
+
+async function screenshot(page: Page, name: string, forReadme = false): Promise<void> {
+  const path = join(RESULTS, `${name}.png`);
+  await page.screenshot({ path });
+  if (forReadme && process.env.UPDATE_SCREENSHOTS === "1") copyFileSync(path, join(README_SHOTS, `${name}.png`));
+}
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 } satisfies BrowserContextOptions;
 const DESKTOP = { viewport: { width: 1100, height: 640 } } satisfies BrowserContextOptions;
 
@@ -85,10 +93,10 @@ describe.skipIf(!browserAvailable())("the everyday product: phones, dark mode, l
     }
     // Nothing scrolls sideways.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: join(RESULTS, "phone-list.png") });
+    await screenshot(page, "phone-list", true);
 
     await openDocument(page, docId);
-    await page.screenshot({ path: join(RESULTS, "phone-editor.png") });
+    await screenshot(page, "phone-editor");
     const header = (await page.locator("header.topbar").boundingBox())!;
     console.log(`phone editor header: ${Math.round(header.height)} px tall`);
     expect(header.height).toBeLessThan(56);
@@ -99,7 +107,12 @@ describe.skipIf(!browserAvailable())("the everyday product: phones, dark mode, l
     expect(await page.getByTestId("doc-title").isVisible()).toBe(true);
     expect((await page.getByTestId("doc-title").boundingBox())!.width).toBeGreaterThan(40);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: join(RESULTS, "phone-editor.png") });
+
+    // The same list on a desktop, for the README.
+    const desktop = await pageFor(ada);
+    await desktop.goto(webUrl);
+    await expect.poll(() => desktop.getByTestId("doc-item").count(), { timeout: 15_000 }).toBe(3);
+    await screenshot(desktop, "list", true);
   });
 
   it("dark mode follows the system, the toggle is remembered, and the editor is readable in both", async () => {
@@ -154,7 +167,7 @@ describe.skipIf(!browserAvailable())("the everyday product: phones, dark mode, l
     });
     expect(contrast(panel.text, panel.panel)).toBeGreaterThanOrEqual(4.5);
     expect(contrast(panel.inputText, panel.input)).toBeGreaterThanOrEqual(4.5);
-    await page.screenshot({ path: join(RESULTS, "editor-dark.png") });
+    await screenshot(page, "editor-dark", true);
 
     // The toggle wins over the system, and is remembered across a reload.
     await page.getByTestId("theme-toggle").click();
@@ -170,7 +183,7 @@ describe.skipIf(!browserAvailable())("the everyday product: phones, dark mode, l
     await page.locator(".cm-content").click();
     await page.keyboard.press("Control+f");
     await page.keyboard.type("return");
-    await page.screenshot({ path: join(RESULTS, "editor-light.png") });
+    await screenshot(page, "editor-light", true);
 
     // With no choice remembered, the system setting decides, live.
     await page.evaluate(() => localStorage.removeItem("collab:theme"));
@@ -310,7 +323,7 @@ describe.skipIf(!browserAvailable())("the everyday product: phones, dark mode, l
     expect(await scrollTop()).toBeGreaterThan(1000);
     await adaPage.keyboard.press("Control+Home");
     await expect.poll(() => scrollTop(), { timeout: 10_000 }).toBeLessThan(100);
-    await bobPage.screenshot({ path: join(RESULTS, "following.png") });
+    await screenshot(bobPage, "following");
 
     // Bob scrolls himself: following stops, and Ada no longer sees it.
     await bobPage.locator(".cm-scroller").hover();
