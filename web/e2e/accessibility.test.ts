@@ -86,5 +86,13 @@ describe.skipIf(!browserAvailable())("accessibility: names, focus, and axe-core 
     expect(await seriousViolations(page)).toEqual([]);
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
+
+    // The sign-in page, signed out, in the same theme.
+    const signedOut = await browser.newContext({ viewport: { width: 1100, height: 700 }, colorScheme: scheme });
+    const login = await signedOut.newPage();
+    await login.goto(`${webUrl}/login`);
+    await login.getByTestId("login-input").waitFor();
+    expect(await seriousViolations(login)).toEqual([]);
+    await signedOut.close();
   });
 });

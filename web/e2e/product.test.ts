@@ -311,6 +311,7 @@ describe.skipIf(!browserAvailable())("the everyday product: phones, dark mode, l
     await chip.waitFor({ timeout: 10_000 });
     await chip.click();
     expect(await chip.getAttribute("aria-pressed")).toBe("true");
+    expect(await bobPage.getByTestId("following").textContent()).toContain("Following Ada");
     await expect.poll(() => adaPage.getByTestId("followers").textContent(), { timeout: 10_000 }).toContain("Bob is following you");
 
     // Ada jumps to the end: Bob's view goes with her.
@@ -329,6 +330,7 @@ describe.skipIf(!browserAvailable())("the everyday product: phones, dark mode, l
     await bobPage.locator(".cm-scroller").hover();
     await bobPage.mouse.wheel(0, 600);
     await expect.poll(() => chip.getAttribute("aria-pressed")).toBe("false");
+    await bobPage.getByTestId("following").waitFor({ state: "detached" });
     await adaPage.getByTestId("followers").waitFor({ state: "detached", timeout: 10_000 });
     await adaPage.keyboard.press("Control+End");
     await adaPage.waitForTimeout(500);
