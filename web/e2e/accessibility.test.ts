@@ -1,9 +1,9 @@
 import { createRequire } from "node:module";
-import { SESSION_COOKIE } from "@collab/protocol";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { signUp, type TestUser } from "../../tools/testing/accounts.ts";
+import { signUp } from "../../tools/testing/accounts.ts";
 import { browserAvailable, launchBrowser } from "./browser.ts";
+import { pageFor, share } from "./product-pages.ts";
 
 const { webUrl, workerUrl } = inject("stack");
 /** axe-core's browser build, injected into the page as a script (it runs there, against the live DOM). */
@@ -38,19 +38,12 @@ describe.skipIf(!browserAvailable())("accessibility: names, focus, and axe-core 
   });
   afterAll(() => browser?.close());
 
-  async function pageFor(user: TestUser, colorScheme: "light" | "dark"): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 700 }, colorScheme, extraHTTPHeaders: { "cf-connecting-ip": user.ip } });
-    await context.addCookies([{ name: SESSION_COOKIE, value: user.token, url: webUrl, httpOnly: true, sameSite: "Lax" }]);
-    return context.newPage();
-  }
-
   it.each(["light", "dark"] as const)("list, editor and share dialog have no serious or critical axe violations (%s)", async (scheme) => {
     const [ada, bob] = await Promise.all([signUp(workerUrl, "Ada"), signUp(workerUrl, "Bob")]);
     const docId = await ada.createDocument({ title: "Parser", language: "typescript", content: "export const answer: number = 42;\n// done\n" });
     await ada.createDocument({ title: "Notes", language: "markdown", content: "# Notes\n" });
-    const response = await ada.request(`/api/documents/${docId}/members`, { body: { user: bob.username, role: "editor" } });
-    expect(response.status).toBe(201);
-    const page = await pageFor(ada, scheme);
+    await share(ada, docId, bob, "editor");
+    const page = await pageFor(browser, webUrl, ada, { viewport: { width: 1100, height: 700 }, colorScheme: scheme });
 
     await page.goto(webUrl);
     await expect.poll(() => page.getByTestId("doc-item").count(), { timeout: 15_000 }).toBe(2);
