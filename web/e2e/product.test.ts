@@ -185,6 +185,7 @@ describe.skipIf(!browserAvailable())("the everyday product: phones, dark mode, d
     const help = page.getByTestId("shortcut-help");
     await help.waitFor();
     expect(await help.textContent()).toContain("Go to line");
+    await screenshot(page, "shortcut-help");
     await page.keyboard.press("Escape");
     await help.waitFor({ state: "detached" });
     await page.keyboard.press("Control+/");
