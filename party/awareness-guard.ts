@@ -1,4 +1,4 @@
-import { CloseCode, isDrawableCursor, lightColor, type RoomTokenClaims } from "@collab/protocol";
+import { CloseCode, isDrawableCursor, isFollowTarget, lightColor, type RoomTokenClaims } from "@collab/protocol";
 import * as encoding from "lib0/encoding";
 import type { ClientIds } from "./client-ids.ts";
 import type { AwarenessEntry } from "./frame-guard.ts";
@@ -57,6 +57,9 @@ export class AwarenessGuard {
       }
       if (isRecord(entry.state) && !isDrawableCursor(entry.state.cursor)) {
         return { ok: false, code: CloseCode.MalformedMessage, reason: `awareness cursor of client ${entry.clientId} is not { anchor, head } relative positions` };
+      }
+      if (isRecord(entry.state) && !isFollowTarget(entry.state.following)) {
+        return { ok: false, code: CloseCode.MalformedMessage, reason: `awareness following of client ${entry.clientId} is not a client id` };
       }
       const claim = this.#ids.claim(entry.clientId, conn);
       if (!claim.ok && claim.reason === "taken") {

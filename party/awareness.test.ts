@@ -197,5 +197,19 @@ describe("what one connection's awareness may cost", () => {
     bystander.text.insert(0, line);
     await waitFor(() => other.text.toString().includes(line), "edits still flow");
   });
-});
 
+  it.each([
+    ["a name", "Ada"],
+    ["an object", { client: 1 }],
+    ["a negative number", -1],
+  ])("closes a connection whose `following` is %s (4422); a client id passes", async (_, following) => {
+    const watcher = join(alice);
+    await watcher.synced;
+    const follower = await rawSocket(partyUrl, docId, await mallory.roomToken(docId));
+    const followerId = 700_000 + Math.floor(Math.random() * 100_000);
+    follower.socket.send(awarenessEntryFrame(followerId, 1, { following: watcher.doc.clientID }));
+    await waitFor(() => (watcher.provider.awareness.getStates().get(followerId) as { following?: number } | undefined)?.following === watcher.doc.clientID, "following seen");
+    follower.socket.send(awarenessEntryFrame(followerId, 2, { following }));
+    expect((await follower.closed).code).toBe(CloseCode.MalformedMessage);
+  });
+});

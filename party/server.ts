@@ -292,7 +292,7 @@ export default class DocumentRoom implements Party.Server {
       if (command.type === "deleted") return Response.json({ deleted: true });
       return problem(404, ErrorCode.NotFound, "This document was deleted");
     }
-    if (!this.#store.writable && (command.type === "replace" || command.type === "set-language")) {
+    if (!this.#store.writable && (command.type === "replace" || command.type === "set-language" || command.type === "set-title")) {
       return problem(503, ErrorCode.RoomUnavailable, "Room storage is failing; retry shortly");
     }
     const result = await this.#apply(command);
@@ -361,11 +361,13 @@ export default class DocumentRoom implements Party.Server {
         return { closed: peers.length };
       }
       case "replace":
-      case "set-language": {
+      case "set-language":
+      case "set-title": {
         const doc = await this.#store.ready(this.#room.id);
         doc.transact(() => {
           if (command.type === "replace") replaceText(doc.getText(DocRoot.content), command.content);
-          else doc.getMap(DocRoot.meta).set(MetaKey.language, command.language);
+          else if (command.type === "set-language") doc.getMap(DocRoot.meta).set(MetaKey.language, command.language);
+          else doc.getMap(DocRoot.meta).set(MetaKey.title, command.title);
         }, "rest");
         // The REST caller reads Postgres next: make the snapshot current before answering, and say so when
         // it is not (the edit is in room storage and the save keeps retrying; the worker answers 503).

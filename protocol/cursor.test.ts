@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { isDrawableCursor } from "./cursor.ts";
+import { isDrawableCursor, isFollowTarget } from "./cursor.ts";
 
 describe("isDrawableCursor", () => {
   const doc = new Y.Doc();
@@ -35,5 +35,14 @@ describe("isDrawableCursor", () => {
     ["a long root name", { anchor: { ...real.anchor, tname: "x".repeat(65) }, head: real.head }],
   ])("refuses %s", (_, cursor) => {
     expect(isDrawableCursor(cursor)).toBe(false);
+  });
+});
+
+describe("isFollowTarget", () => {
+  it.each([null, undefined, 0, 12345, 2 ** 32])("accepts %j", (value) => {
+    expect(isFollowTarget(value)).toBe(true);
+  });
+  it.each(["12", -1, 1.5, Number.MAX_VALUE, { client: 1 }, ["x".repeat(3000)]])("refuses %j", (value) => {
+    expect(isFollowTarget(value)).toBe(false);
   });
 });

@@ -15,6 +15,15 @@ export function isDrawableCursor(cursor: unknown): boolean {
 /** Longest root-type name accepted in a relative position (ours are a handful of characters). */
 const MAX_TNAME_LENGTH = 64;
 
+/**
+ * The `following` field of an awareness state: the Yjs client id of the peer this person's view follows,
+ * or null/absent. Only a client id (a small number) is accepted, so the field cannot carry text or grow:
+ * the followed person's client shows "<name> is following you", with the name from the verified `user`.
+ */
+export function isFollowTarget(following: unknown): boolean {
+  return following === null || following === undefined || isUint(following);
+}
+
 function isRelativePosition(value: unknown): boolean {
   if (!isRecord(value)) return false;
   const { type, tname, item, assoc } = value;

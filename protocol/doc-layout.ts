@@ -3,7 +3,11 @@
  * second, empty root that nobody else sees.
  *
  * - `content` (Y.Text): the source text the editor binds to.
- * - `meta` (Y.Map): document settings that sync live, e.g. `language`.
+ * - `meta` (Y.Map): document settings that sync live: `language`, and `title`.
+ *
+ * `title` is a mirror for open editors: Postgres holds the title, and the worker's rename (`PATCH`) sets it
+ * here through the room (`set-title`), so everyone with the document open sees a rename at once. Any editor
+ * can write the map, so readers check it with `Title` and fall back to the title the API gave them.
  */
 export const DocRoot = {
   content: "content",
@@ -12,4 +16,5 @@ export const DocRoot = {
 
 export const MetaKey = {
   language: "language",
+  title: "title",
 } as const;

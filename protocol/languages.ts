@@ -22,3 +22,26 @@ export const DEFAULT_LANGUAGE: LanguageId = "plaintext";
 export function isLanguageId(value: unknown): value is LanguageId {
   return LANGUAGES.some((language) => language.id === value);
 }
+
+/**
+ * The file name a download gets: the title made safe for a file system, with the language's extension
+ * unless the title already ends with it (`three.js` stays `three.js`, `notes` in Markdown is `notes.md`).
+ *
+ * @example
+ * downloadName("three.js", "javascript"); // "three.js"
+ */
+export function downloadName(title: string, language: string): string {
+  const extension = LANGUAGES.find((entry) => entry.id === language)?.extension ?? "txt";
+  const base = safeFileName(title);
+  return base.toLowerCase().endsWith(`.${extension}`) ? base : `${base}.${extension}`;
+}
+
+function safeFileName(title: string): string {
+  const safe = title
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .replace(/[^\w.-]+/g, "-")
+    .replace(/^[-.]+|[-.]+$/g, "")
+    .slice(0, 80);
+  return safe || "document";
+}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RoleSchema } from "./documents.ts";
+import { RoleSchema, Title } from "./documents.ts";
 
 /**
  * Room tokens: the worker signs one (HS256, `ROOM_TOKEN_SECRET`) for a user and a document; the party
@@ -55,5 +55,7 @@ export const RoomCommand = z.discriminatedUnion("type", [
   z.object({ type: z.literal("snapshot") }),
   /** An admin: close every socket of the room (4000), e.g. before maintenance; clients reconnect. */
   z.object({ type: z.literal("close"), reason: z.string().max(120).optional() }),
+  /** Show a new title to everyone with the document open (the worker has checked it and stores it). */
+  z.object({ type: z.literal("set-title"), title: Title }),
 ]);
 export type RoomCommand = z.infer<typeof RoomCommand>;

@@ -245,6 +245,7 @@ describe("GET /api/documents/{id}", () => {
     ["Untitled", "plaintext", "Untitled.txt"],
     ["Café crème", "markdown", "Cafe-creme.md"],
     ["???", "json", "document.json"],
+    ["three.js", "javascript", "three.js"],
   ])("downloads %j (%s) as plain text named %s with ?format=raw", async (title, language, filename) => {
     const content = "line 1\nline 2 ✓\n";
     const docId = await owner.createDocument({ title, language, content });
@@ -337,7 +338,7 @@ describe("PUT /api/documents/{id}", () => {
 });
 
 describe("PATCH /api/documents/{id}", () => {
-  it("renames and changes the language; connected editors get the new language live", async () => {
+  it("renames and changes the language; connected editors get the new title and language live", async () => {
     const docId = await sharedDocument();
     const client = join(owner, docId);
     await client.synced;
@@ -349,6 +350,7 @@ describe("PATCH /api/documents/{id}", () => {
     expect(doc).toMatchObject({ title: "Renamed", language: "typescript", role: "editor" });
     expect(Date.parse(doc.updatedAt)).toBeGreaterThan(Date.parse(before));
     await waitFor(() => client.doc.getMap(DocRoot.meta).get(MetaKey.language) === "typescript", "the room's language changes");
+    await waitFor(() => client.doc.getMap(DocRoot.meta).get(MetaKey.title) === "Renamed", "the room's title changes");
     expect(await detail(owner, docId)).toMatchObject({ title: "Renamed", language: "typescript" });
   });
 

@@ -9,7 +9,7 @@ import {
   DocumentList,
   DocumentSummary,
   ErrorCode,
-  LANGUAGES,
+  downloadName,
   ListDocumentsQuery,
   MetaKey,
   ReplaceContentRequest,
@@ -89,9 +89,8 @@ export const documentRoutes = router()
       const doc = await requireRole(c, id, "viewer");
       const text = await documentText(c.var.db, id);
       if (c.req.valid("query").format === "raw") {
-        const extension = LANGUAGES.find((language) => language.id === doc.language)?.extension ?? "txt";
         return c.text(text, 200, {
-          "content-disposition": `attachment; filename="${fileName(doc.title)}.${extension}"`,
+          "content-disposition": `attachment; filename="${downloadName(doc.title, doc.language)}"`,
         });
       }
       return c.json({ ...toSummary(doc), text }, 200);
@@ -122,7 +121,8 @@ export const documentRoutes = router()
       const { id } = c.req.valid("param");
       const { title, language } = c.req.valid("json");
       await requireRole(c, id, "editor");
-      // The room first: if it cannot switch the editors' language, nothing changes.
+      // The room first: if it cannot show the change to the people who have the document open, nothing changes.
+      if (title !== undefined) await sendRoomCommand(c.var.config, id, { type: "set-title", title }, c.var.log);
       if (language !== undefined) await sendRoomCommand(c.var.config, id, { type: "set-language", language }, c.var.log);
       await updateDocument(c.var.db, id, { title, language });
       return c.json(toSummary(await requireRole(c, id, "editor")), 200);
@@ -187,9 +187,4 @@ function initialSnapshot(text: string, language: string): { state: Uint8Array; t
   if (text) doc.getText(DocRoot.content).insert(0, text);
   doc.getMap(DocRoot.meta).set(MetaKey.language, language);
   return { state: Y.encodeStateAsUpdate(doc), text };
-}
-
-/** A safe file name from a title: letters, digits, dashes; accents dropped ("Café" is "Cafe"). */
-function fileName(title: string): string {
-  return title.normalize("NFKD").replace(/\p{M}+/gu, "").replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 80) || "document";
 }

@@ -6,6 +6,7 @@ import { roomTokenParams } from "./connect-params.ts";
 import { Connection, type ConnectionOptions } from "./connection.svelte.ts";
 import { holdDevReloads } from "./dev-reload-guard.ts";
 import { DocLanguage } from "./doc-language.svelte.ts";
+import { DocTitle } from "./doc-title.svelte.ts";
 import { LocalCopy } from "./local-copy.ts";
 import { Presence } from "./presence.svelte.ts";
 import { SyncTracker } from "./sync-tracker.svelte.ts";
@@ -49,13 +50,18 @@ export class DocSession {
   readonly connection: Connection;
   readonly language: DocLanguage;
   readonly presence: Presence;
+  readonly #liveTitle = new DocTitle(this.doc);
+  #apiTitle = $state<string | undefined>();
   /** From the latest room token; undefined until the first one. */
   role = $state<Role | undefined>();
   /** Set when the role changed on a reconnect (a 4409), e.g. "Your role changed to viewer". */
   roleNotice = $state<string | undefined>();
   readonly canEdit: boolean = $derived(this.role !== undefined && roleAtLeast(this.role, "editor"));
-  /** The document's title from the API; undefined until it arrives (or if it cannot). */
-  title = $state<string | undefined>();
+  /**
+   * The document's title: the room's (a rename reaches everyone at once), else the API's; undefined until
+   * one arrives.
+   */
+  readonly title: string | undefined = $derived(this.#liveTitle.live ?? this.#apiTitle);
   /** The text can be shown: from a local copy that synced before, or after the room's first sync. */
   ready = $state(false);
   /** Why an edit was refused before it was applied (too large for the room); cleared by the banner. */
@@ -110,6 +116,20 @@ export class DocSession {
     this.awareness.setLocalStateField("user", user ?? null);
   }
 
+  /**
+   * Renames the document through the API (which checks the title, stores it, and has the room announce it
+   * to everyone here). Throws the API's error; the caller shows it.
+   */
+  async rename(title: string): Promise<void> {
+    const updated = await documents.update(this.docId, { title });
+    this.#apiTitle = updated.title;
+  }
+
+  /** The text as it is in this editor right now, not the last snapshot the server saved. */
+  liveText(): string {
+    return this.text.toString();
+  }
+
   dismissRoleNotice(): void {
     this.roleNotice = undefined;
   }
@@ -122,6 +142,7 @@ export class DocSession {
     this.sync.destroy();
     this.presence.destroy();
     this.language.destroy();
+    this.#liveTitle.destroy();
     this.connection.destroy();
     this.undoManager.destroy();
     // After the connection, before the doc: the local copy writes nothing of a destroyed doc.
@@ -162,7 +183,7 @@ export class DocSession {
 
   async #loadTitle(onUnauthorized: (() => void) | undefined): Promise<void> {
     try {
-      this.title = (await documents.get(this.docId, this.#controller.signal)).title;
+      this.#apiTitle = (await documents.get(this.docId, this.#controller.signal)).title;
     } catch (error) {
       if (this.#controller.signal.aborted) return;
       if (error instanceof ApiError && error.isUnauthorized) onUnauthorized?.();

@@ -4,6 +4,8 @@ import { documents, type DocumentFilter } from "./api/index.ts";
 export type { DocumentFilter };
 
 const PAGE_SIZE = 20;
+/** The API's largest page: a refresh covers at most this many rows of what is on screen. */
+const MAX_REFRESH = 100;
 
 /**
  * The signed-in person's documents, one filter at a time, a page at a time (cursor pagination: "load more"
@@ -62,6 +64,31 @@ export class DocumentListState {
     });
   }
 
+  /**
+   * Brings the titles, languages, roles and times of the rows on screen up to date (someone renamed a
+   * document, or switched its language in the editor) without reordering them or losing later pages; rows
+   * that are gone stay until the next `show`. Failures are quiet: the next refresh tries again.
+   */
+  async refresh(): Promise<void> {
+    if (this.status !== "ready" || this.loadingMore || this.items.length === 0) return;
+    const filter = this.filter;
+    try {
+      const page = await documents.list({ filter, limit: Math.min(Math.max(this.items.length, PAGE_SIZE), MAX_REFRESH) });
+      if (filter !== this.filter || this.status !== "ready") return;
+      const fresh = new Map(page.items.map((item) => [item.id, item]));
+      let changed = false;
+      const items = this.items.map((item) => {
+        const next = fresh.get(item.id);
+        if (!next || sameSummary(item, next)) return item;
+        changed = true;
+        return next;
+      });
+      if (changed) this.items = items;
+    } catch {
+      // Quiet on purpose: a missed refresh is retried, and a lost session reaches the person elsewhere.
+    }
+  }
+
   clearRowError(id: string): void {
     if (!(id in this.rowErrors)) return;
     const { [id]: _removed, ...rest } = this.rowErrors;
@@ -102,4 +129,8 @@ export class DocumentListState {
       return false;
     }
   }
+}
+
+function sameSummary(a: DocumentSummary, b: DocumentSummary): boolean {
+  return a.title === b.title && a.language === b.language && a.role === b.role && a.updatedAt === b.updatedAt;
 }

@@ -40,4 +40,20 @@ describe("drawableAwareness", () => {
     expect(wrapped.clientID).toBe(awareness.clientID);
     awareness.destroy();
   });
+
+  it("hands drawable states with a user to `recolor` (the theme's colours), and only those", () => {
+    const awareness = new Awareness(new Y.Doc());
+    awareness.setLocalStateField("user", { name: "me", color: "#000075" });
+    const seen: unknown[] = [];
+    const wrapped = drawableAwareness(awareness, (state) => {
+      seen.push(state);
+      return { ...state, user: { ...(state.user as object), color: "#8c8cc1" } };
+    });
+    expect(wrapped.getStates().get(awareness.clientID)).toEqual({ user: { name: "me", color: "#8c8cc1" } });
+    expect(seen).toHaveLength(1);
+    awareness.setLocalStateField("user", { name: 42 });
+    expect(wrapped.getStates().get(awareness.clientID)).toEqual({ user: undefined });
+    expect(seen).toHaveLength(1);
+    awareness.destroy();
+  });
 });

@@ -15,10 +15,10 @@ import type { Awareness } from "y-protocols/awareness";
  * @example
  * yCollab(text, drawableAwareness(awareness), { undoManager })
  */
-export function drawableAwareness(awareness: Awareness): Awareness {
+export function drawableAwareness(awareness: Awareness, recolor?: (state: State) => State): Awareness {
   return new Proxy(awareness, {
     get(target, property) {
-      if (property === "getStates") return () => drawableStates(target.getStates());
+      if (property === "getStates") return () => drawableStates(target.getStates(), recolor);
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === "function" ? value.bind(target) : value;
     },
@@ -27,12 +27,13 @@ export function drawableAwareness(awareness: Awareness): Awareness {
 
 type State = Record<string, unknown>;
 
-export function drawableStates(states: Map<number, State>): Map<number, State> {
+/** `recolor` adjusts a drawable state for the current theme (see cursor-colors.ts). */
+export function drawableStates(states: Map<number, State>, recolor: (state: State) => State = (state) => state): Map<number, State> {
   const drawable = new Map<number, State>();
   for (const [clientId, state] of states) {
     if (typeof state !== "object" || state === null || Array.isArray(state)) continue;
     if (!isDrawableCursor(state.cursor)) continue;
-    drawable.set(clientId, isDrawableUser(state.user) ? state : { ...state, user: undefined });
+    drawable.set(clientId, isDrawableUser(state.user) ? recolor(state) : { ...state, user: undefined });
   }
   return drawable;
 }

@@ -2,13 +2,11 @@ import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, indentWithTab } from "@codemirror/commands";
 import {
   bracketMatching,
-  defaultHighlightStyle,
   foldGutter,
   foldKeymap,
   indentOnInput,
-  syntaxHighlighting,
 } from "@codemirror/language";
-import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
+import { gotoLine, highlightSelectionMatches, searchKeymap } from "@codemirror/search";
 import { EditorState, type Extension } from "@codemirror/state";
 import {
   EditorView,
@@ -40,7 +38,6 @@ export function editorExtensions(): Extension[] {
     dropCursor(),
     EditorState.allowMultipleSelections.of(true),
     indentOnInput(),
-    syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
     bracketMatching(),
     closeBrackets(),
     rectangularSelection(),
@@ -51,6 +48,9 @@ export function editorExtensions(): Extension[] {
       ...closeBracketsKeymap,
       ...yUndoManagerKeymap,
       ...defaultKeymap,
+      // Go to line on Ctrl/Cmd+G as in VS Code (CodeMirror puts it on Mod-Alt-g and "find next" here; F3
+      // and Enter in the search panel still find the next match).
+      { key: "Mod-g", run: gotoLine, preventDefault: true },
       ...searchKeymap,
       ...foldKeymap,
       indentWithTab,
@@ -70,17 +70,58 @@ export function readOnlyExtensions(readOnly: boolean): Extension[] {
   return [EditorState.readOnly.of(true), EditorView.editable.of(false), EditorView.contentAttributes.of({ tabindex: "0" })];
 }
 
+/**
+ * The editor's look, in the app's CSS variables (app.css), so it follows light and dark without being
+ * rebuilt; only `EditorView.darkTheme` and the syntax colours switch (see editor-theme.ts).
+ */
 const editorTheme = EditorView.theme({
-  "&": { height: "100%", fontSize: "14px", backgroundColor: "#fff" },
+  "&": { height: "100%", fontSize: "14px", backgroundColor: "var(--surface)", color: "var(--text)" },
   ".cm-scroller": {
     fontFamily: "var(--font-mono)",
     lineHeight: "1.6",
   },
   // Room above the first line, where a remote cursor's name label would otherwise be clipped.
-  ".cm-content": { paddingTop: "14px", paddingBottom: "40vh" },
-  ".cm-gutters": { backgroundColor: "#fafafa", borderRight: "1px solid var(--border)", color: "#9ca3af" },
-  ".cm-activeLine": { backgroundColor: "#f5f7ff" },
-  ".cm-activeLineGutter": { backgroundColor: "#eef1fb", color: "#4b5563" },
+  ".cm-content": { paddingTop: "14px", paddingBottom: "40vh", caretColor: "var(--text)" },
+  ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--text)" },
+  ".cm-gutters": { backgroundColor: "var(--gutter-bg)", borderRight: "1px solid var(--border)", color: "var(--gutter-text)" },
+  ".cm-activeLine": { backgroundColor: "var(--active-line)" },
+  ".cm-activeLineGutter": { backgroundColor: "var(--active-gutter)", color: "var(--text)" },
+  "&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground": { backgroundColor: "var(--selection)" },
+  ".cm-selectionBackground": { backgroundColor: "var(--selection-unfocused)" },
+  ".cm-selectionMatch": { backgroundColor: "var(--match)" },
+  ".cm-searchMatch": { backgroundColor: "var(--match)", outline: "1px solid var(--warn-border)" },
+  ".cm-searchMatch.cm-searchMatch-selected": { backgroundColor: "var(--selection)" },
+  "&.cm-focused .cm-matchingBracket": { backgroundColor: "var(--selection-unfocused)", outline: "1px solid var(--accent)" },
+  // The search and go-to-line panels, dressed like the app's forms rather than CodeMirror's grey default.
+  ".cm-panels": { backgroundColor: "var(--surface)", color: "var(--text)", fontFamily: "var(--font-sans)" },
+  ".cm-panels.cm-panels-top": { borderBottom: "1px solid var(--border)" },
+  ".cm-panels.cm-panels-bottom": { borderTop: "1px solid var(--border)" },
+  ".cm-panel.cm-search, .cm-panel.cm-goto-line": { padding: "8px 12px", fontSize: "13px" },
+  ".cm-panel.cm-search label, .cm-panel.cm-goto-line label": { fontSize: "12px", color: "var(--muted)" },
+  ".cm-textfield": {
+    font: "inherit",
+    fontSize: "13px",
+    color: "var(--text)",
+    backgroundColor: "var(--surface)",
+    border: "1px solid var(--border)",
+    borderRadius: "6px",
+    padding: "3px 8px",
+  },
+  ".cm-textfield:focus": { outline: "none", borderColor: "var(--accent)", boxShadow: "0 0 0 3px var(--accent-ring)" },
+  ".cm-button": {
+    font: "inherit",
+    fontSize: "12px",
+    fontWeight: "600",
+    color: "var(--text)",
+    backgroundImage: "none",
+    backgroundColor: "var(--surface)",
+    border: "1px solid var(--border)",
+    borderRadius: "6px",
+    padding: "3px 10px",
+  },
+  ".cm-button:hover": { backgroundColor: "var(--hover)" },
+  ".cm-panel button[name=close]": { color: "var(--muted)", fontSize: "18px", right: "8px" },
+  ".cm-tooltip": { backgroundColor: "var(--surface)", color: "var(--text)", border: "1px solid var(--border)" },
   // y-codemirror.next hides a remote cursor's name until hover; people should see who is typing where.
   // (EditorView.theme outranks the library's baseTheme, so this wins without !important.)
   ".cm-ySelectionInfo": {
