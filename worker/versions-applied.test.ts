@@ -3,6 +3,7 @@ import { replaceText } from "@collab/protocol/replace-text";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { signUp, type TestUser } from "../tools/testing/accounts.ts";
 import { connectClient, waitFor, type TestClient } from "../tools/testing/clients.ts";
+import { loadTrace } from "../tools/traces.ts";
 
 /**
  * A restore the web client applied itself (issue 11: one undo by the restorer brings the previous text
@@ -84,5 +85,36 @@ describe("restore with applied: true", () => {
     const response = await restore(owner, docId, saved.id);
     expect(response.status).toBe(200);
     await waitFor(() => client.text.toString() === "one\n", "the room wrote the version's text");
+  });
+
+  it("a 300 KB restore reaches every client (figures printed, both ways)", { timeout: 60_000 }, async () => {
+    // The automerge-paper text three times (314 KB); the live text lacks every 20th line of it.
+    const paper = loadTrace("automerge-paper").endContent.repeat(3);
+    const edited = paper.split("\n").filter((_, i) => i % 20 !== 7).join("\n");
+    const docId = await owner.createDocument({ title: "Paper", content: paper });
+    const saved = await saveNamed(docId, "paper");
+    const [restorer, ...others] = [join(owner, docId), join(owner, docId), join(owner, docId)];
+    await Promise.all([restorer, ...others].map((client) => client.synced));
+    const everyone = (text: string) => [restorer, ...others].every((client) => client.text.toString() === text);
+
+    for (const how of ["client-applied", "room-applied"] as const) {
+      restorer.doc.transact(() => replaceText(restorer.text, edited));
+      await waitFor(() => everyone(edited), "everyone has the edited text", 30_000);
+      const started = performance.now();
+      if (how === "client-applied") {
+        restorer.doc.transact(() => replaceText(restorer.text, paper));
+        await waitFor(() => others.every((client) => client.text.toString() === paper), "the others have the restore", 30_000);
+        const reached = performance.now() - started;
+        expect((await restore(owner, docId, saved.id, { applied: true })).status).toBe(200);
+        console.log(`300 KB restore (${paper.length} chars, ${paper.split("\n").length / 20 | 0} lines back), client-applied: every client has it after ${Math.round(reached)} ms; recorded after ${Math.round(performance.now() - started)} ms`);
+      } else {
+        const response = restore(owner, docId, saved.id);
+        await waitFor(() => everyone(paper), "everyone has the restore", 30_000);
+        const reached = performance.now() - started;
+        expect((await response).status).toBe(200);
+        console.log(`300 KB restore, room-applied (REST): every client has it after ${Math.round(reached)} ms; answered after ${Math.round(performance.now() - started)} ms`);
+      }
+      expect(everyone(paper)).toBe(true);
+    }
   });
 });

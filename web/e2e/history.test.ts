@@ -107,8 +107,11 @@ describe.skipIf(!browserAvailable())("version history in a real browser", { time
     mkdirSync(RESULTS, { recursive: true });
     await ada.screenshot({ path: join(RESULTS, "history.png") });
 
-    // Escape closes the panel, and the focus goes back to its button.
-    await ada.getByTestId("version-list").focus();
+    // Escape closes the comparison (back to the list), then the panel, and the focus goes back to its button.
+    await ada.getByTestId("copy-version").focus();
+    await ada.keyboard.press("Escape");
+    await ada.getByTestId("version-compare").waitFor({ state: "detached" });
+    expect(await ada.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("version-list");
     await ada.keyboard.press("Escape");
     await panel.waitFor({ state: "detached" });
     expect(await ada.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("history-button");
