@@ -24,7 +24,6 @@ const UNIT = [
   "party/group-commit.test.ts",
   "party/pending-budget.test.ts",
   "party/rate-limit.test.ts",
-  "party/replace-text.test.ts",
   "party/snapshot-scheduler.test.ts",
   "party/update-log.test.ts",
   "presence/memory-store.test.ts",

@@ -3,7 +3,7 @@ import { DocRoot, newDocId, versionsToThin } from "@collab/protocol";
 import * as Y from "yjs";
 import type { RoomConfig } from "./config.ts";
 import { stateVectorOf } from "./postgres-snapshots.ts";
-import { replaceText } from "./replace-text.ts";
+import { replaceText } from "@collab/protocol/replace-text";
 import { SnapshotScheduler } from "./snapshot-scheduler.ts";
 
 /** The version a restore asked for is not stored (deleted, or another document's). */
@@ -75,14 +75,21 @@ export class RoomVersions {
   /**
    * Writes version `versionId`'s text into the live document as one minimal edit, after recording the text
    * it replaces as an automatic version, then records a "restore" version named after the one restored.
+   *
+   * `applied`: the restorer's client already wrote the text, in its own transaction so that its undo
+   * manager can take it back with one undo (a room-side edit is in nobody's undo history). The room then
+   * writes nothing and only records the "restore" version of the live state; the text it replaced is in
+   * the automatic versions' history already, or is recorded by the next one.
    */
-  async restore(versionId: string, userId: string): Promise<VersionRow> {
+  async restore(versionId: string, userId: string, options: { applied?: boolean } = {}): Promise<VersionRow> {
     const doc = this.#doc();
     if (!doc) throw new Error("the document is not loaded");
     const version = await this.#withDatabase((db) => getVersion(db, this.#docId, versionId));
     if (!version) throw new VersionNotFoundError(`no version ${versionId}`);
-    await this.#take("auto", null);
-    doc.transact(() => replaceText(doc.getText(DocRoot.content), version.text), RESTORE_ORIGIN);
+    if (!options.applied) {
+      await this.#take("auto", null);
+      doc.transact(() => replaceText(doc.getText(DocRoot.content), version.text), RESTORE_ORIGIN);
+    }
     const label = version.name ?? version.createdAt.toISOString();
     return (await this.#take("restore", `Restored from ${label}`.slice(0, 100), [userId]))!;
   }

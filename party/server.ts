@@ -20,7 +20,7 @@ import { readLogLevel, readRoomConfig, readRoomSecret, type RoomConfig } from ".
 import { DocumentStore, errorText } from "./document-store.ts";
 import { inspectFrame, isWrite, peekHeader } from "./frame-guard.ts";
 import { Peer } from "./peer.ts";
-import { replaceText } from "./replace-text.ts";
+import { replaceText } from "@collab/protocol/replace-text";
 import { RoomAccess } from "./room-access.ts";
 import { claimsOf, isInternal, verifyRoomToken, withClaims } from "./room-auth.ts";
 import { hasSessionEnded, rememberSessionEnded } from "./session-check.ts";
@@ -341,7 +341,7 @@ export default class DocumentRoom implements Party.Server {
       case "restore-version": {
         this.#watchVersions(await this.#store.ready(this.#room.id));
         try {
-          const version = await this.#versionsFor().restore(command.versionId, command.userId);
+          const version = await this.#versionsFor().restore(command.versionId, command.userId, { applied: command.applied });
           await this.#store.saveNow();
           return { versionId: version.id, saved: !this.#store.saveFailing };
         } catch (error) {

@@ -48,9 +48,11 @@ export const RoomCommand = z.discriminatedUnion("type", [
   z.object({ type: z.literal("save-version"), name: z.string().min(1).max(100), userId: z.string() }),
   /**
    * Write a stored version's text into the live document as one minimal edit (a forward change, cursors
-   * kept) and record a "restore" version named after it; answers `{ versionId }`.
+   * kept) and record a "restore" version named after it; answers `{ versionId }`. With `applied`, the
+   * restorer's client already wrote the text (as one edit its own undo can take back) and the room only
+   * records the "restore" version.
    */
-  z.object({ type: z.literal("restore-version"), versionId: z.string().min(1).max(64), userId: z.string() }),
+  z.object({ type: z.literal("restore-version"), versionId: z.string().min(1).max(64), userId: z.string(), applied: z.boolean().optional() }),
   /** An admin: write the Postgres snapshot now (loading the room's document if it is not loaded). */
   z.object({ type: z.literal("snapshot") }),
   /** An admin: close every socket of the room (4000), e.g. before maintenance; clients reconnect. */

@@ -40,6 +40,14 @@ export type ListVersionsQuery = z.input<typeof ListVersionsQuery>;
 export const CreateVersionRequest = z.object({ name: VersionName });
 export type CreateVersionRequest = z.input<typeof CreateVersionRequest>;
 
+/**
+ * The optional body of a restore. `applied`: the caller's client already wrote the version's text into the
+ * live document (one edit in its own undo history, so one undo takes it back); the room records the
+ * "restore" version without writing the text again.
+ */
+export const RestoreVersionRequest = z.object({ applied: z.boolean().optional() });
+export type RestoreVersionRequest = z.input<typeof RestoreVersionRequest>;
+
 /** Version ids are made like document ids: 1-64 of A-Z a-z 0-9 _ -. */
 export const VersionId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "Invalid version id");
 

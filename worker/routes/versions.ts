@@ -1,5 +1,5 @@
 import { deleteVersion, getVersion, listVersions, usersById, type VersionRow } from "@collab/db";
-import { AuthorshipResponse, CreateVersionRequest, DocId, ErrorCode, ListVersionsQuery, VersionDetail, VersionId, VersionList, VersionSummary, colorFor } from "@collab/protocol";
+import { AuthorshipResponse, CreateVersionRequest, DocId, ErrorCode, ListVersionsQuery, RestoreVersionRequest, VersionDetail, VersionId, VersionList, VersionSummary, colorFor } from "@collab/protocol";
 import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
@@ -74,14 +74,20 @@ export const versionRoutes = router()
     createRoute({
       method: "post", path: "/documents/{id}/versions/{versionId}/restore", tags, middleware, summary: "Restore a version (editor)",
       description:
-        "Writes the version's text into the live document as one minimal edit (a forward change: everyone's cursors stay, and the text it replaces is kept as a version first), and answers with the new `restore` version.",
-      request: { params: versionParams },
+        "Writes the version's text into the live document as one minimal edit (a forward change: everyone's cursors stay, and the text it replaces is kept as a version first), and answers with the new `restore` version. With `{ \"applied\": true }` the caller's client has already written the text (so that its own undo takes it back) and only the `restore` version is recorded.",
+      request: {
+        params: versionParams,
+        // Optional: a restore without a body is the room's own edit.
+        body: { content: { "application/json": { schema: RestoreVersionRequest } }, required: false },
+      },
       responses: { 200: json(VersionSummary, "The version the restore made"), ...errors(400, 401, 403, 404, 503) },
     }),
     async (c) => {
       const { id, versionId } = c.req.valid("param");
+      const { applied } = c.req.valid("json");
       await requireRole(c, id, "editor");
-      const result = (await sendRoomCommand(c.var.config, id, { type: "restore-version", versionId, userId: c.var.user.id }, c.var.log)) as { versionId?: string; notFound?: true };
+      const command = { type: "restore-version" as const, versionId, userId: c.var.user.id, applied };
+      const result = (await sendRoomCommand(c.var.config, id, command, c.var.log)) as { versionId?: string; notFound?: true };
       if (result.notFound || !result.versionId) throw notFoundError("Version");
       return c.json(await summaryOf(c, id, result.versionId), 200);
     },

@@ -11,6 +11,9 @@ import {
   RoomTokenResponse,
   ShareLink,
   ShareLinkList,
+  VersionDetail,
+  VersionList,
+  VersionSummary,
   type CreateDocumentRequest,
   type CreateShareLinkRequest,
   type InviteRequest,
@@ -83,4 +86,16 @@ export const shareLinks = {
     request("DELETE", `${doc(docId)}/links/${encodeURIComponent(linkId)}`, NoContent),
   /** Rejects with 410 (expired or revoked) or 404 (no such link). */
   accept: (token: string) => request("POST", `/share/${encodeURIComponent(token)}/accept`, AcceptShareLinkResponse),
+};
+
+export const versions = {
+  /** A page of versions, newest first; pass the page's `nextCursor` back for the next one. */
+  list: (docId: string, cursor?: string, signal?: AbortSignal) =>
+    request("GET", `${doc(docId)}/versions`, VersionList, { query: { limit: 30, cursor }, signal }),
+  get: (docId: string, versionId: string, signal?: AbortSignal) =>
+    request("GET", `${doc(docId)}/versions/${encodeURIComponent(versionId)}`, VersionDetail, { signal }),
+  saveNamed: (docId: string, name: string) => request("POST", `${doc(docId)}/versions`, VersionSummary, { body: { name } }),
+  /** `applied`: this client already wrote the text (see restore-locally.ts); the room only records it. */
+  restore: (docId: string, versionId: string, applied: boolean) =>
+    request("POST", `${doc(docId)}/versions/${encodeURIComponent(versionId)}/restore`, VersionSummary, { body: { applied } }),
 };
