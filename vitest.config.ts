@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
  * Three projects in one run (`npm test` = `vitest run` runs them all):
  *
  * - `unit`: pure modules, no servers and no global setup; the fast loop (`npm run test:unit`, seconds).
- *   A file belongs here only if it neither `inject("stack")`s nor starts a server of its own.
+ *   A file belongs here only if it neither `inject("stack")`s nor starts one of the app's servers (a throwaway
+ *   local socket server, as abandonable-socket.test.ts uses, is fine).
  * - `integration`: everything else outside web/e2e, against the one real stack (database, party, worker, web)
  *   booted by tools/testing/global-setup.ts; suites that kill servers start their own on top of it.
  * - `browser`: web/e2e, a real Chromium against the same stack (the global setup shares one stack between

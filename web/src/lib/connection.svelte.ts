@@ -1,6 +1,7 @@
 import { CloseCode, FATAL_CLOSE_CODES, PARTY_NAME, closeCodeName } from "@collab/protocol";
 import YPartyKitProvider from "y-partykit/provider";
 import type * as Y from "yjs";
+import { AbandonableWebSocket } from "./abandonable-socket.ts";
 import { RECONNECT_BACKOFF, fullJitterDelay, type BackoffOptions } from "./backoff.ts";
 import { ConnectRefused } from "./connect-params.ts";
 import { forgetPeerClocks, publishOwnAwarenessOnly } from "./awareness-workarounds.ts";
@@ -79,6 +80,8 @@ export class Connection {
       params: this.#resolveParams,
       // Connect only after our listeners are attached.
       connect: false,
+      // So that a socket the network left can be dropped at once (see abandonable-socket.ts).
+      WebSocketPolyfill: AbandonableWebSocket,
     });
     publishOwnAwarenessOnly(this.provider);
     this.provider.on("synced", this.#onSynced);
@@ -100,7 +103,7 @@ export class Connection {
     if (this.#destroyed || this.failure) return;
     this.status = "offline";
     this.detail = "the room is not answering, reconnecting";
-    this.provider.ws?.close();
+    (this.provider.ws as AbandonableWebSocket | null)?.abandon("the room is not answering");
   }
 
   /** Reconnect at once, e.g. from a "try again" button, even after a fatal close. */
@@ -196,12 +199,12 @@ export class Connection {
     // would vanish; the reconnect attempts wait for the network (token requests fail until then).
     this.status = "offline";
     this.detail = "your browser is offline";
-    this.provider.ws?.close();
+    (this.provider.ws as AbandonableWebSocket | null)?.abandon("the browser is offline");
   };
 
   #onOnline = (): void => {
-    // The network is back: waiting out a 10 s backoff would only look broken. (A socket we closed when the
-    // network went away only reports its close now; its close handler then retries at once.)
+    // The network is back: waiting out a 10 s backoff would only look broken. (The socket the network left
+    // was abandoned when it went, so nothing waits for its close.)
     this.#attempt = 0;
     if (this.#retryTimer !== undefined) this.reconnectNow();
   };

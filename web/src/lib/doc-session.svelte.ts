@@ -67,6 +67,10 @@ export class DocSession {
   /** Why an edit was refused before it was applied (too large for the room); cleared by the banner. */
   editRefused = $state<string | undefined>();
   readonly localCopy: LocalCopy;
+  /** The local copy opened (IndexedDB works here): unsynced changes survive a reload. */
+  localAvailable = $state(false);
+  /** True while a change may not be committed to the local copy yet (a few milliseconds after each). */
+  localWriting = $state(false);
   /** This person's changes the room has not acknowledged, and whether the room still answers. */
   readonly sync: SyncTracker;
 
@@ -79,7 +83,7 @@ export class DocSession {
   ) {
     this.text = this.doc.getText(DocRoot.content);
     this.undoManager = new Y.UndoManager(this.text);
-    this.localCopy = new LocalCopy(options.user.id, docId, this.doc);
+    this.localCopy = new LocalCopy(options.user.id, docId, this.doc, (writing) => (this.localWriting = writing));
     this.connection = new Connection(docId, this.doc, {
       params: roomTokenParams(docId, { onToken: this.#onToken, onUnauthorized: options.onUnauthorized }),
       onFailure: this.#onFailure,
@@ -154,6 +158,7 @@ export class DocSession {
     performance.mark("collab:doc-open");
     const copy = await this.localCopy.loaded;
     if (this.#controller.signal.aborted) return;
+    this.localAvailable = copy.available;
     this.role ??= copy.role;
     if (copy.unsynced > 0) this.sync.restore(copy.unsynced);
     if (copy.roomSynced) this.ready = true;
@@ -167,7 +172,10 @@ export class DocSession {
 
   #onFailure = (code: number): void => {
     // Access ended, or the document is gone: its text must not stay in this browser.
-    if (code === CloseCode.Forbidden || code === CloseCode.DocumentDeleted) void this.localCopy.erase();
+    if (code === CloseCode.Forbidden || code === CloseCode.DocumentDeleted) {
+      this.localAvailable = false;
+      void this.localCopy.erase();
+    }
   };
 
   /**

@@ -45,8 +45,12 @@ export class LocalCopy {
   #markerInFlight = false;
   readonly #doc: Y.Doc;
 
-  constructor(userId: string, docId: string, doc: Y.Doc) {
+  readonly #onWriting: (writing: boolean) => void;
+
+  /** @param onWriting told when {@link writing} changes (for the status: "kept on this device" only once it is). */
+  constructor(userId: string, docId: string, doc: Y.Doc, onWriting: (writing: boolean) => void = () => {}) {
     this.#doc = doc;
+    this.#onWriting = onWriting;
     this.loaded = this.#open(localCopyName(userId, docId), doc);
     // Registered after y-indexeddb's own listener (created in #open, synchronously), so it runs after the
     // update's write was queued.
@@ -69,8 +73,10 @@ export class LocalCopy {
 
   #onUpdate = (_update: Uint8Array, origin: unknown): void => {
     if (!this.#available || this.isOrigin(origin)) return;
+    const was = this.writing;
     this.#dirty = true;
     if (!this.#markerInFlight) this.#startMarker();
+    if (!was) this.#onWriting(true);
   };
 
   /**
@@ -86,6 +92,7 @@ export class LocalCopy {
     const done = () => {
       this.#markerInFlight = false;
       if (this.#dirty) this.#startMarker();
+      else this.#onWriting(false);
     };
     try {
       const marker = db.transaction(["updates"], "readwrite");
@@ -93,6 +100,7 @@ export class LocalCopy {
     } catch {
       // The database is closing (erase, destroy): nothing more will be written anyway.
       this.#markerInFlight = false;
+      this.#onWriting(false);
     }
   }
 
