@@ -6,8 +6,10 @@ import { Limits, DEFAULT_VERSION_RETENTION, parseLogLevel, type LogLevel, type V
  */
 export interface RoomConfig {
   databaseUrl: string;
-  /** Verifies room tokens and authorises the worker's room commands; the worker holds the same secret. */
+  /** Verifies room tokens (clients'); the worker holds the same secret to sign them. */
   roomTokenSecret: string;
+  /** INTERNAL_SECRET: authorises the worker's room commands and the rooms' lobby calls, nothing else. */
+  internalSecret: string;
   /** host:port of a local Neon wsproxy; unset in production (Neon). */
   dbWsProxy: string | undefined;
   maxMessageBytes: number;
@@ -63,6 +65,7 @@ export function readRoomConfig(env: Record<string, unknown>): RoomConfig {
   const config: RoomConfig = {
     databaseUrl,
     roomTokenSecret: readRoomSecret(env),
+    internalSecret: readInternalSecret(env),
     dbWsProxy: optionalString(env.DB_WS_PROXY),
     maxMessageBytes: positiveInt(env, "MAX_MESSAGE_BYTES", Limits.maxMessageBytes),
     maxDocumentBytes: positiveInt(env, "MAX_DOCUMENT_BYTES", Limits.maxDocumentBytes),
@@ -118,6 +121,9 @@ export function readRoomConfig(env: Record<string, unknown>): RoomConfig {
   if (config.maxDocumentBytes > MAX_ATOMIC_DOCUMENT_BYTES) {
     throw new ConfigError(`MAX_DOCUMENT_BYTES must be at most ${MAX_ATOMIC_DOCUMENT_BYTES} (one atomic storage write)`);
   }
+  if (config.internalSecret === config.roomTokenSecret) {
+    throw new ConfigError("INTERNAL_SECRET must differ from ROOM_TOKEN_SECRET: one credential per purpose");
+  }
   return config;
 }
 
@@ -145,6 +151,15 @@ export function readRoomSecret(env: Record<string, unknown>): string {
   const secret = env.ROOM_TOKEN_SECRET;
   if (typeof secret !== "string" || secret.length < 32) {
     throw new ConfigError("ROOM_TOKEN_SECRET must be set to a random string of at least 32 characters (npx partykit env add ROOM_TOKEN_SECRET)");
+  }
+  return secret;
+}
+
+/** INTERNAL_SECRET, checked like ROOM_TOKEN_SECRET (the lobby reads only this one). */
+export function readInternalSecret(env: Record<string, unknown>): string {
+  const secret = env.INTERNAL_SECRET;
+  if (typeof secret !== "string" || secret.length < 32) {
+    throw new ConfigError("INTERNAL_SECRET must be set to a random string of at least 32 characters (npx partykit env add INTERNAL_SECRET)");
   }
   return secret;
 }

@@ -248,11 +248,11 @@ export default class DocumentRoom implements Party.Server {
   }
 
   /**
-   * The worker's internal endpoint, authorised with the room-token secret: `GET` lists who is connected,
+   * The worker's internal endpoint, authorised with INTERNAL_SECRET: `GET` lists who is connected,
    * `POST` applies a {@link RoomCommand}.
    */
   async onRequest(request: Party.Request): Promise<Response> {
-    if (!isInternal(request, this.#config.roomTokenSecret)) return problem(401, ErrorCode.Unauthorized, "Rooms are reached through the API");
+    if (!(await isInternal(request, this.#config.internalSecret))) return problem(401, ErrorCode.Unauthorized, "Rooms are reached through the API");
     if (request.method === "GET") {
       await this.#loadClientIds();
       const writers = Object.fromEntries(await this.clientIdRecords());
@@ -510,7 +510,7 @@ export default class DocumentRoom implements Party.Server {
   #presenceChannel(): PresenceStore {
     this.#presenceStore ??= openPresenceStore(readPresenceConfig(this.#room.env), {
       baseUrl: "http://lobby",
-      secret: this.#config.roomTokenSecret,
+      secret: this.#config.internalSecret,
       fetch: lobbyFetchFromRoom(this.#room),
     });
     return this.#presenceStore;

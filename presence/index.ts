@@ -35,7 +35,7 @@ export function readPresenceConfig(env: Record<string, unknown>): PresenceConfig
  *
  * @example
  * // worker, per request or once per isolate
- * const presence = openPresenceStore(readPresenceConfig(env), { baseUrl: env.PARTY_URL, secret: env.ROOM_TOKEN_SECRET });
+ * const presence = openPresenceStore(readPresenceConfig(env), { baseUrl: env.PARTY_URL, secret: env.INTERNAL_SECRET });
  * // room (constructor)
  * const presence = openPresenceStore(readPresenceConfig(room.env), { baseUrl: "http://lobby", secret, fetch: lobbyFetchFromRoom(room) });
  */

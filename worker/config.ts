@@ -11,6 +11,8 @@ export interface Env {
   AUTH_SECRET?: string;
   /** Signs room tokens; the party holds the same secret to verify them. At least 32 characters. */
   ROOM_TOKEN_SECRET?: string;
+  /** The worker's credential for room commands and the presence lobby; the party holds the same. 32+ characters. */
+  INTERNAL_SECRET?: string;
   /** Where the party runs, for access changes and live edits (e.g. https://collab-editor.user.partykit.dev). */
   PARTY_URL?: string;
   SESSION_TTL_HOURS?: string;
@@ -45,6 +47,8 @@ export interface WorkerConfig {
   database: DatabaseConfig;
   authSecret: string;
   roomTokenSecret: string;
+  /** Bearer credential of the internal channel (worker to rooms and lobby); never signs anything. */
+  internalSecret: string;
   partyUrl: string;
   sessionTtlSeconds: number;
   rateLimit: RateLimit;
@@ -90,6 +94,8 @@ export function readConfig(env: Env): WorkerConfig {
   const proxySecret = env.TRUSTED_PROXY_SECRET || undefined;
   if (proxySecret !== undefined && proxySecret.length < 32) throw new ConfigError("TRUSTED_PROXY_SECRET must be at least 32 characters when set");
   const roomTokenSecret = secret(env, "ROOM_TOKEN_SECRET");
+  const internalSecret = secret(env, "INTERNAL_SECRET");
+  if (internalSecret === roomTokenSecret) throw new ConfigError("INTERNAL_SECRET must differ from ROOM_TOKEN_SECRET: one credential per purpose");
   const partyUrl = env.PARTY_URL.replace(/\/$/, "");
   const connections = positiveInt(env.DB_MAX_CONNECTIONS, "DB_MAX_CONNECTIONS", 8);
   const waitMs = positiveInt(env.DB_WAIT_MS, "DB_WAIT_MS", 5_000);
@@ -106,6 +112,7 @@ export function readConfig(env: Env): WorkerConfig {
     database: { databaseUrl: env.DATABASE_URL, wsProxy: env.DB_WS_PROXY || undefined },
     authSecret: secret(env, "AUTH_SECRET"),
     roomTokenSecret,
+    internalSecret,
     partyUrl,
     sessionTtlSeconds: Math.round(ttlHours * 3600),
     rateLimit: env.AUTH_RATE_LIMIT,
@@ -116,13 +123,13 @@ export function readConfig(env: Env): WorkerConfig {
     log: createLogger({ level: logLevel }),
     metricsToken,
     adminUsers,
-    presence: openPresenceStore(readPresenceConfig(env as Record<string, unknown>), { baseUrl: partyUrl, secret: roomTokenSecret }),
+    presence: openPresenceStore(readPresenceConfig(env as Record<string, unknown>), { baseUrl: partyUrl, secret: internalSecret }),
   };
   cache.set(env, config);
   return config;
 }
 
-function secret(env: Env, name: "AUTH_SECRET" | "ROOM_TOKEN_SECRET"): string {
+function secret(env: Env, name: "AUTH_SECRET" | "ROOM_TOKEN_SECRET" | "INTERNAL_SECRET"): string {
   const value = env[name];
   if (!value || value.length < 32) throw new ConfigError(`${name} must be set to a random string of at least 32 characters (npx wrangler secret put ${name})`);
   return value;
