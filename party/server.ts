@@ -25,7 +25,7 @@ import { RoomAccess } from "./room-access.ts";
 import { claimsOf, isInternal, verifyRoomToken, withClaims } from "./room-auth.ts";
 import { hasSessionEnded, rememberSessionEnded } from "./session-check.ts";
 import { AwarenessGuard, encodeAwarenessFrame } from "./awareness-guard.ts";
-import { lobbyFetchFromRoom, openPresenceStore, readPresenceConfig } from "@collab/presence";
+import { lobbyFetchFromRoom, openPresenceStore } from "@collab/presence";
 import { PresencePublisher } from "./presence-publisher.ts";
 import { AwarenessThrottle } from "./awareness-throttle.ts";
 import { PendingBudget } from "./pending-budget.ts";
@@ -508,7 +508,7 @@ export default class DocumentRoom implements Party.Server {
 
   /** The presence store (Redis or the lobby party): who is here, and the room's metrics. */
   #presenceChannel(): PresenceStore {
-    this.#presenceStore ??= openPresenceStore(readPresenceConfig(this.#room.env), {
+    this.#presenceStore ??= openPresenceStore(this.#config.presence, {
       baseUrl: "http://lobby",
       secret: this.#config.internalSecret,
       fetch: lobbyFetchFromRoom(this.#room),
