@@ -20,6 +20,7 @@ const UNIT = [
   "party/convergence.test.ts",
   "party/drain-check.test.ts",
   "party/frame-guard.test.ts",
+  "party/messages.test.ts",
   "party/group-commit.test.ts",
   "party/pending-budget.test.ts",
   "party/rate-limit.test.ts",

@@ -24,7 +24,8 @@ import { replaceText } from "./replace-text.ts";
 import { RoomAccess } from "./room-access.ts";
 import { claimsOf, isInternal, verifyRoomToken, withClaims } from "./room-auth.ts";
 import { hasSessionEnded, rememberSessionEnded } from "./session-check.ts";
-import { AwarenessGuard, encodeAwarenessFrame } from "./awareness-guard.ts";
+import { AwarenessGuard } from "./awareness-guard.ts";
+import { writeAwarenessFrame } from "./messages.ts";
 import { lobbyFetchFromRoom, openPresenceStore } from "@collab/presence";
 import { PresencePublisher } from "./presence-publisher.ts";
 import { AwarenessThrottle } from "./awareness-throttle.ts";
@@ -448,7 +449,7 @@ export default class DocumentRoom implements Party.Server {
       const clientId = [...this.#clientIds.idsOf(entry.key)].find((id) => this.#clientIds.ownerOf(id)!.clock >= 0);
       if (clientId === undefined) return;
       const probe = entry.drain.startProbe(clientId, this.#clientIds.ownerOf(clientId)!.clock);
-      entry.peer.send(encodeAwarenessFrame([{ clientId, clock: probe.clock, state: null }]));
+      entry.peer.send(writeAwarenessFrame([{ clientId, clock: probe.clock, state: null }]));
     }
   }
 
