@@ -8,45 +8,12 @@ import { DatabaseGate } from "./database-gate.ts";
 
 export { ConfigError };
 
-/** The worker's bindings and variables: wrangler.toml `[vars]`, secrets, `--var` in dev. */
-export interface Env {
-  DATABASE_URL?: string;
-  DB_WS_PROXY?: string;
-  /** Signs session tokens. At least 32 characters. */
-  AUTH_SECRET?: string;
-  /** Signs room tokens; the party holds the same secret to verify them. At least 32 characters. */
-  ROOM_TOKEN_SECRET?: string;
-  /** The worker's credential for room commands and the presence lobby; the party holds the same. 32+ characters. */
-  INTERNAL_SECRET?: string;
-  /** Where the party runs, for access changes and live edits (e.g. https://collab-editor.user.partykit.dev). */
-  PARTY_URL?: string;
-  SESSION_TTL_HOURS?: string;
-  /** Workers rate-limiting binding for login and registration (wrangler.toml `[[ratelimits]]`). */
-  AUTH_RATE_LIMIT?: RateLimit;
-  /** The per-address login limit across accounts (a second binding: limits are per binding). */
-  AUTH_IP_RATE_LIMIT?: RateLimit;
-  /** `true` only where Cloudflare's edge sets `cf-connecting-ip` (production); never on `wrangler dev`. */
-  TRUST_CF_CONNECTING_IP?: string;
-  /** A proxy that sends this in `x-proxy-secret` may set `cf-connecting-ip` (the dev proxy, tests). */
-  TRUSTED_PROXY_SECRET?: string;
-  /** Presence in Redis through Upstash's REST API; without them, the lobby party holds presence. */
-  UPSTASH_REDIS_REST_URL?: string;
-  UPSTASH_REDIS_REST_TOKEN?: string;
-  /** Requests of one isolate that may hold a database connection at once (default 8). */
-  DB_MAX_CONNECTIONS?: string;
-  /** How long a request waits for a database connection before answering 503 (default 5000). */
-  DB_WAIT_MS?: string;
-  /** debug, info (default), warn or error. */
-  LOG_LEVEL?: string;
-  /** Bearer token for GET /api/metrics and the admin endpoints (32+ characters); unset: both are off for it. */
-  METRICS_TOKEN?: string;
-  /** Usernames (comma-separated) that have the admin role: the admin endpoints with their session. */
-  ADMIN_USERS?: string;
-}
-
-export interface RateLimit {
-  limit(options: { key: string }): Promise<{ success: boolean }>;
-}
+/**
+ * The worker's bindings and variables as `wrangler types` generates them (worker/worker-configuration.d.ts,
+ * `npm run types`, from wrangler.toml and the names in worker/variables.env). Partial: any of them may be
+ * missing from a deployment, and the schema below says which must not be.
+ */
+export type Env = Partial<Cloudflare.Env>;
 
 export interface WorkerConfig {
   database: DatabaseConfig;
