@@ -122,9 +122,10 @@ export const documentRoutes = router()
       const { id } = c.req.valid("param");
       const { title, language } = c.req.valid("json");
       await requireRole(c, id, "editor");
-      // The room first: if it cannot switch the editors' language, nothing changes.
+      // The room first: if it cannot switch the editors' language, nothing changes. The language lives in the
+      // Y.Doc; the room saves a snapshot before answering, and that save updates documents.language.
       if (language !== undefined) await sendRoomCommand(c.var.config, id, { type: "set-language", language }, c.var.log);
-      await updateDocument(c.var.db, id, { title, language });
+      if (title !== undefined) await updateDocument(c.var.db, id, { title });
       return c.json(toSummary(await requireRole(c, id, "editor")), 200);
     },
   )
