@@ -28,3 +28,11 @@ describe("the room's secrets", () => {
     expect(() => readRoomConfig({ ...base, ...extra })).toThrow(message);
   });
 });
+
+describe("the room's presence backend", () => {
+  it("is the lobby without Upstash, Redis with both variables, and a ConfigError with one of them", () => {
+    expect(readRoomConfig(base).presence).toEqual({ backend: "lobby" });
+    expect(readRoomConfig({ ...base, UPSTASH_REDIS_REST_URL: "https://u.example", UPSTASH_REDIS_REST_TOKEN: "t" }).presence).toEqual({ backend: "redis", url: "https://u.example", token: "t" });
+    expect(() => readRoomConfig({ ...base, UPSTASH_REDIS_REST_URL: "https://u.example" })).toThrow(ConfigError);
+  });
+});

@@ -1,5 +1,5 @@
 import {
-  ConfigError, DEFAULT_VERSION_RETENTION, Limits, distinctSecrets, envSchema, raw, logLevel, optionalString, parseEnv, positiveInt, postgresUrl,
+  ConfigError, DEFAULT_VERSION_RETENTION, Limits, distinctSecrets, envSchema, asIs, logLevel, optionalString, parseEnv, positiveInt, postgresUrl,
   presenceEnv, presenceOf, secret, type LogLevel, type PresenceConfig, type VersionRetention,
 } from "@collab/protocol";
 
@@ -77,11 +77,11 @@ const RoomEnv = envSchema({
   SNAPSHOT_MAX_WAIT_MS: positiveInt("SNAPSHOT_MAX_WAIT_MS", 10_000),
   LOAD_TIMEOUT_MS: positiveInt("LOAD_TIMEOUT_MS", 10_000),
   PRESENCE_TTL_SECONDS: positiveInt("PRESENCE_TTL_SECONDS", 15),
-  PRESENCE: raw(),
+  PRESENCE: asIs(),
   IDLE_TIMEOUT_MS: positiveInt("IDLE_TIMEOUT_MS", 45_000),
   MAX_PENDING_BYTES: positiveInt("MAX_PENDING_BYTES", 1024 * 1024),
   MAX_PENDING_MS: positiveInt("MAX_PENDING_MS", 30_000),
-  UNSAFE_TEST_ONLY_RELEASE_BEFORE_COMMIT: raw(),
+  UNSAFE_TEST_ONLY_RELEASE_BEFORE_COMMIT: asIs(),
   // Typing sends an update and a cursor move per keystroke (a fast typist: ~30 a second). The burst lets
   // a client replay thousands of queued transactions one frame each (party/replay.test.ts: 18,335).
   RATE_MESSAGES_PER_SECOND: positiveInt("RATE_MESSAGES_PER_SECOND", 1_000),

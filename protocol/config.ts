@@ -9,7 +9,7 @@ import { parseLogLevel } from "./log.ts";
  * strings (wrangler `[vars]`, secrets, partykit `--var`), so each piece takes `unknown` and checks it.
  *
  * @example
- * const RoomEnv = z.object({ DATABASE_URL: postgresUrl("npm run dev sets it for you"), MAX_DOCUMENT_BYTES: positiveInt("MAX_DOCUMENT_BYTES", 1 << 20) });
+ * const RoomEnv = envSchema({ DATABASE_URL: postgresUrl("npm run dev sets it for you"), MAX_DOCUMENT_BYTES: positiveInt("MAX_DOCUMENT_BYTES", 1 << 20) });
  * const env = parseEnv(RoomEnv, room.env); // throws ConfigError("MAX_DOCUMENT_BYTES must be a positive integer, got \"0\"")
  */
 export class ConfigError extends Error {
@@ -25,7 +25,7 @@ export function envSchema<Shape extends z.ZodRawShape>(shape: Shape) {
 }
 
 /** Any other variable, taken as it is (a runtime that only compares it, like `PRESENCE=off`). */
-export const raw = () => piece((value: unknown) => value);
+export const asIs = () => piece((value: unknown) => value);
 
 /** Parses `env` with a runtime's schema; the first problem becomes a ConfigError with its message. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: unknown): z.output<S> {
@@ -34,7 +34,7 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: unknown): z.output
   throw new ConfigError(parsed.error.issues[0]?.message ?? "invalid configuration");
 }
 
-/** A custom check: `check` returns the value, or a string saying what is wrong (the message). */
+/** A custom check: `check` returns the value, or `{ problem }`: what is wrong, the ConfigError's message. */
 export function piece<T>(check: (raw: unknown) => T | { problem: string }): z.ZodType<T, unknown> {
   // A bare transform, not z.unknown().transform(): zod runs it for an unset variable too (defaults, "must be
   // set" messages), where a schema that is not optional-in would report "expected nonoptional" instead.
