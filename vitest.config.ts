@@ -17,6 +17,7 @@ const UNIT = [
   "web/src/**/*.test.ts",
   "party/chunked-upload.test.ts",
   "party/client-ids.test.ts",
+  "party/config.test.ts",
   "party/convergence.test.ts",
   "party/drain-check.test.ts",
   "party/frame-guard.test.ts",
