@@ -16,14 +16,14 @@ import { signingTokens } from "./tokens.ts";
  * from workerd, and the attacker's fate is recorded. Whether each attack is closed is the fault harness's
  * business (party/fault-harness.test.ts).
  */
-const { databaseUrl, wsProxy, roomTokenSecret } = inject("stack");
+const { databaseUrl, wsProxy, roomTokenSecret, internalSecret } = inject("stack");
 const persistDir = mkdtempSync(join(tmpdir(), "collab-bench-attacks-"));
 let party: Service;
 let partyUrl = "";
 
 beforeAll(async () => {
   const port = await freePort();
-  party = await startParty({ databaseUrl, wsProxy, roomTokenSecret, port, persistDir, vars: { PRESENCE: "off" }, quiet: process.env.STACK_LOGS !== "1" });
+  party = await startParty({ databaseUrl, wsProxy, roomTokenSecret, internalSecret, port, persistDir, vars: { PRESENCE: "off" }, quiet: process.env.STACK_LOGS !== "1" });
   partyUrl = `http://127.0.0.1:${port}`;
 });
 

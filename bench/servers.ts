@@ -86,11 +86,12 @@ async function startCollab(vars: Record<string, string>): Promise<RunningServer>
   let generation = 0;
   // The bench plays the worker: it holds the room-token secret and signs a token per connection.
   const roomTokenSecret = randomBytes(32).toString("hex");
+  const internalSecret = randomBytes(32).toString("hex");
   // The replays send a trace's transactions one frame each as fast as the machine allows from one socket
   // (260k for automerge-paper), far past the per-connection frame rate a room allows a person: raise it,
   // unless the run sets it.
   const partyVars = { RATE_MESSAGES_PER_SECOND: "1000000", RATE_MESSAGE_BURST: "1000000", RATE_STRUCTS_PER_SECOND: "1000000", RATE_STRUCT_BURST: "1000000", ...vars };
-  const launch = () => startParty({ databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, roomTokenSecret, port, persistDir, vars: partyVars, quiet });
+  const launch = () => startParty({ databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, roomTokenSecret, internalSecret, port, persistDir, vars: partyVars, quiet });
   let party: Service | undefined;
   try {
     party = await launch();
@@ -113,8 +114,8 @@ async function startCollab(vars: Record<string, string>): Promise<RunningServer>
     pgids: () => [party?.child.pid, db.child.pid].filter((pid): pid is number => pid !== undefined),
     roleTokens: (role) => signingTokens(roomTokenSecret, role),
     async storageStats(docId) {
-      // The worker's view of a room (party/server.ts onRequest), authorised with the room-token secret.
-      const response = await fetch(`http://127.0.0.1:${port}${roomPath(docId)}`, { headers: { authorization: `Bearer ${roomTokenSecret}` } });
+      // The worker's view of a room (party/server.ts onRequest), authorised with INTERNAL_SECRET.
+      const response = await fetch(`http://127.0.0.1:${port}${roomPath(docId)}`, { headers: { authorization: `Bearer ${internalSecret}` } });
       return ((await response.json()) as { storage: StorageStats }).storage;
     },
     storage: "room storage + Postgres",

@@ -80,6 +80,11 @@ export async function listDocuments(db: Database, userId: string, options: ListO
     .limit(options.limit);
 }
 
+/**
+ * Creates a document. `language` is written to the row once, from the same value the caller put into the
+ * initial snapshot's Y.Doc: the row's copy starts equal to the source of truth, and every later snapshot
+ * re-derives it.
+ */
 export async function createDocument(
   db: Database,
   doc: { id: string; ownerId: string; title: string; language: string; snapshot?: { state: Uint8Array; text: string } },
@@ -91,11 +96,13 @@ export async function createDocument(
   }
 }
 
-export async function updateDocument(db: Database, docId: string, changes: { title?: string | undefined; language?: string | undefined }): Promise<void> {
-  const set: Partial<typeof documents.$inferInsert> = { updatedAt: new Date() };
-  if (changes.title !== undefined) set.title = changes.title;
-  if (changes.language !== undefined) set.language = changes.language;
-  await db.update(documents).set(set).where(eq(documents.id, docId));
+/**
+ * Renames a document. There is no language here on purpose: the language lives in the Y.Doc (meta map),
+ * and `documents.language` is a copy that only the snapshot writer keeps (db/snapshots.ts `saveSnapshot`).
+ * To change it, tell the room (`set-language`), which saves a snapshot.
+ */
+export async function updateDocument(db: Database, docId: string, changes: { title: string }): Promise<void> {
+  await db.update(documents).set({ title: changes.title, updatedAt: new Date() }).where(eq(documents.id, docId));
 }
 
 export async function deleteDocument(db: Database, docId: string): Promise<void> {

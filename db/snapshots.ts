@@ -9,6 +9,7 @@ export interface Snapshot {
   updatedAt: Date;
 }
 
+/** What a room saves. `language` is read from the saved state's meta map (the row keeps a derived copy). */
 export interface SnapshotInput {
   docId: string;
   state: Uint8Array;
@@ -52,7 +53,10 @@ export async function saveSnapshot(db: Database, input: SnapshotInput): Promise<
   const vector = input.stateVector ? JSON.stringify(input.stateVector) : null;
   // All writes in one statement, without a transaction (the WebSocket pool would need an extra round trip
   // for one): the snapshot is written only if the document exists and the guard passes, and the document's
-  // language only if the snapshot was.
+  // language only if the snapshot was. The language's source of truth is the Y.Doc's meta map (editors
+  // change it live; versions and restores carry it); documents.language is derived from the state being
+  // written, here and nowhere else, so that listings need not decode Yjs state and never disagree with it
+  // for longer than a snapshot interval.
   const result = await db.execute(sql`
     with doc as (
       select id from ${documents} where id = ${docId}

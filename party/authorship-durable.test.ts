@@ -14,7 +14,7 @@ import { startParty } from "../tools/stack/servers.ts";
  * and that survives a reconnect, a SIGKILL of the party (room storage) and the loss of room storage (the
  * Postgres copy). On a party of its own; the REST route on the shared stack.
  */
-const { databaseUrl, wsProxy, workerUrl, partyUrl: stackPartyUrl, roomTokenSecret } = inject("stack");
+const { databaseUrl, wsProxy, workerUrl, partyUrl: stackPartyUrl, roomTokenSecret, internalSecret } = inject("stack");
 const persistDir = mkdtempSync(join(tmpdir(), "collab-authorship-"));
 let party: Service | undefined;
 let partyUrl = "";
@@ -25,7 +25,7 @@ const clients: TestClient[] = [];
 async function restartParty(): Promise<void> {
   await party?.kill();
   const port = await freePort();
-  party = await startParty({ databaseUrl, wsProxy, roomTokenSecret, port, persistDir, vars: { SNAPSHOT_DEBOUNCE_MS: "100" }, quiet: process.env.STACK_LOGS !== "1" });
+  party = await startParty({ databaseUrl, wsProxy, roomTokenSecret, internalSecret, port, persistDir, vars: { SNAPSHOT_DEBOUNCE_MS: "100" }, quiet: process.env.STACK_LOGS !== "1" });
   partyUrl = `http://127.0.0.1:${port}`;
 }
 
@@ -47,7 +47,7 @@ function join_(user: TestUser, docId: string, url = partyUrl): TestClient {
 
 /** The room's answer: one `{ userId, at }` per line. */
 async function roomAuthors(docId: string): Promise<(string | null)[]> {
-  const response = await fetch(`${partyUrl}${ROOM_PATH_PREFIX}${docId}?view=authorship`, { headers: { authorization: `Bearer ${roomTokenSecret}` } });
+  const response = await fetch(`${partyUrl}${ROOM_PATH_PREFIX}${docId}?view=authorship`, { headers: { authorization: `Bearer ${internalSecret}` } });
   expect(response.status).toBe(200);
   return ((await response.json()) as { lines: { userId: string | null }[] }).lines.map((line) => line.userId);
 }

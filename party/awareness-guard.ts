@@ -1,8 +1,6 @@
 import { CloseCode, isDrawableCursor, isFollowTarget, lightColor, type RoomTokenClaims } from "@collab/protocol";
-import * as encoding from "lib0/encoding";
 import type { ClientIds } from "./client-ids.ts";
-import type { AwarenessEntry } from "./frame-guard.ts";
-import { MessageType } from "./frame-guard.ts";
+import { writeAwarenessFrame, type AwarenessEntry } from "./messages.ts";
 
 /** Largest awareness state (its JSON) one client may publish: a cursor, a selection and a name fit easily. */
 export const MAX_AWARENESS_STATE_BYTES = 4 * 1024;
@@ -69,7 +67,7 @@ export class AwarenessGuard {
       own.push(entry);
     }
     for (const entry of own) this.#ids.acceptedClock(entry.clientId, entry.clock);
-    return { ok: true, own, frame: own.length > 0 ? encodeAwarenessFrame(own.map((entry) => withVerifiedUser(entry, claims))) : undefined };
+    return { ok: true, own, frame: own.length > 0 ? writeAwarenessFrame(own.map((entry) => withVerifiedUser(entry, claims))) : undefined };
   }
 }
 
@@ -81,19 +79,4 @@ function withVerifiedUser(entry: AwarenessEntry, claims: RoomTokenClaims): Aware
   if (!isRecord(entry.state)) return entry;
   const user = { id: claims.sub, name: claims.name, color: claims.color, colorLight: lightColor(claims.color) };
   return { ...entry, state: { ...entry.state, user } };
-}
-
-/** An awareness frame (y-protocols framing) carrying `entries`. */
-export function encodeAwarenessFrame(entries: Pick<AwarenessEntry, "clientId" | "clock" | "state">[]): Uint8Array {
-  const update = encoding.createEncoder();
-  encoding.writeVarUint(update, entries.length);
-  for (const entry of entries) {
-    encoding.writeVarUint(update, entry.clientId);
-    encoding.writeVarUint(update, entry.clock);
-    encoding.writeVarString(update, JSON.stringify(entry.state));
-  }
-  const frame = encoding.createEncoder();
-  encoding.writeVarUint(frame, MessageType.awareness);
-  encoding.writeVarUint8Array(frame, encoding.toUint8Array(update));
-  return encoding.toUint8Array(frame);
 }

@@ -10,7 +10,7 @@ import { connectClient, rawSocket, waitFor, waitForAsync, type TestClient } from
  * already holds, so an update written under another peer's id made the room drop that peer's real edits
  * as duplicates, and the peer diverged for good.
  */
-const { partyUrl, workerUrl, roomTokenSecret } = inject("stack");
+const { partyUrl, workerUrl, roomTokenSecret, internalSecret } = inject("stack");
 const clients: TestClient[] = [];
 afterEach(() => clients.splice(0).forEach((client) => client.destroy()));
 
@@ -142,7 +142,7 @@ describe("client id ownership", () => {
     const startedAt = Date.now();
     author.text.insert(0, "mine");
     const writers = async () => {
-      const response = await fetch(`${partyUrl}${ROOM_PATH_PREFIX}${docId}`, { headers: { authorization: `Bearer ${roomTokenSecret}` } });
+      const response = await fetch(`${partyUrl}${ROOM_PATH_PREFIX}${docId}`, { headers: { authorization: `Bearer ${internalSecret}` } });
       return ((await response.json()) as { writers: Record<string, { userId: string; firstSeen: number }> }).writers;
     };
     await waitForAsync(async () => (await writers())[author.doc.clientID] !== undefined, "the writer is recorded");

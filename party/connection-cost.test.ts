@@ -20,7 +20,7 @@ import { awarenessEntryFrame } from "../tools/testing/fault/frames.ts";
  * slow-reader bound, so the attacks finish in seconds.
  */
 const SLOW_READER_BYTES = 3_000_000;
-const { databaseUrl, wsProxy, workerUrl, roomTokenSecret } = inject("stack");
+const { databaseUrl, wsProxy, workerUrl, roomTokenSecret, internalSecret } = inject("stack");
 const persistDir = mkdtempSync(join(tmpdir(), "collab-cost-"));
 let party: Service;
 let partyUrl = "";
@@ -32,7 +32,7 @@ beforeAll(async () => {
   const port = await freePort();
   [party, owner, reader] = await Promise.all([
     startParty({
-      databaseUrl, wsProxy, roomTokenSecret, port, persistDir,
+      databaseUrl, wsProxy, roomTokenSecret, internalSecret, port, persistDir,
       vars: { SLOW_READER_BYTES: String(SLOW_READER_BYTES), MAX_DOCUMENT_BYTES: "2000000" },
       quiet: process.env.STACK_LOGS !== "1",
     }),
@@ -107,7 +107,7 @@ describe("a peer that does not read", () => {
     try {
       // The room's close reaches the attacker only once it reads again: watch the room's side instead.
       const gone = async () => {
-        const response = await fetch(`${partyUrl}/parties/main/${docId}`, { headers: { authorization: `Bearer ${roomTokenSecret}` } });
+        const response = await fetch(`${partyUrl}/parties/main/${docId}`, { headers: { authorization: `Bearer ${internalSecret}` } });
         const { users } = (await response.json()) as { users: { id: string }[] };
         return !users.some((user) => user.id === reader.id);
       };

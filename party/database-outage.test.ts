@@ -14,7 +14,7 @@ import { startParty } from "../tools/stack/servers.ts";
  * The database goes away and comes back. This party reaches Postgres through a proxy of its own, which the
  * test stops and restarts on the same port; the worker keeps its own path to the database, to look.
  */
-const { databaseUrl, workerUrl, roomTokenSecret } = inject("stack");
+const { databaseUrl, workerUrl, roomTokenSecret, internalSecret } = inject("stack");
 const persistDir = mkdtempSync(join(tmpdir(), "collab-outage-"));
 const target = parseDatabaseUrl(databaseUrl);
 let proxyPort = 0;
@@ -30,7 +30,7 @@ async function startOurParty(): Promise<void> {
   const port = await freePort();
   party = await startParty({
     databaseUrl,
-    roomTokenSecret,
+    roomTokenSecret, internalSecret,
     wsProxy: `127.0.0.1:${proxyPort}`,
     port,
     persistDir,

@@ -13,7 +13,7 @@ import { startParty } from "../tools/stack/servers.ts";
  * Every client is stopped before the party restarts: a reconnecting client would upload the lost edits
  * again and hide the loss.
  */
-const { databaseUrl, wsProxy, workerUrl, roomTokenSecret } = inject("stack");
+const { databaseUrl, wsProxy, workerUrl, roomTokenSecret, internalSecret } = inject("stack");
 const persistDir = mkdtempSync(join(tmpdir(), "collab-durability-"));
 let party: Service | undefined;
 let partyUrl = "";
@@ -21,7 +21,7 @@ let partyUrl = "";
 async function restartParty(vars: Record<string, string> = {}): Promise<void> {
   await party?.kill();
   const port = await freePort();
-  party = await startParty({ databaseUrl, wsProxy, roomTokenSecret, port, persistDir, vars, quiet: process.env.STACK_LOGS !== "1" });
+  party = await startParty({ databaseUrl, wsProxy, roomTokenSecret, internalSecret, port, persistDir, vars, quiet: process.env.STACK_LOGS !== "1" });
   partyUrl = `http://127.0.0.1:${port}`;
 }
 

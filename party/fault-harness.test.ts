@@ -11,7 +11,7 @@ import { readFaultSettings } from "../tools/testing/fault/settings.ts";
  * CI runs a few sessions; `npm run fault -- --sessions 1000` runs many (see tools/testing/fault/settings.ts).
  */
 const settings = readFaultSettings();
-const { databaseUrl, workerUrl, roomTokenSecret } = inject("stack");
+const { databaseUrl, workerUrl, roomTokenSecret, internalSecret } = inject("stack");
 const rerun = (first: number, sessions: number) => `FAULT_SEED=${settings.seed} FAULT_FIRST=${first} FAULT_SESSIONS=${sessions}`;
 console.log(`fault harness: seed ${settings.seed}, sessions ${settings.first}..${settings.first + settings.sessions - 1}, attacks ${settings.attacks.join(",") || "none"} (rerun with ${rerun(settings.first, settings.sessions)})`);
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
   // rate small enough that a flood passes it within the attack's time even on a loaded machine, where the
   // attacker sends slower (honest clients stay far below it: a few dozen frames a second at most).
   const vars = { SNAPSHOT_DEBOUNCE_MS: "200", SNAPSHOT_MAX_WAIT_MS: "2000", LOAD_TIMEOUT_MS: "3000", RATE_MESSAGES_PER_SECOND: "300", RATE_MESSAGE_BURST: "1000" };
-  party = await FaultParty.start({ databaseUrl, roomTokenSecret, vars, quiet: process.env.STACK_LOGS !== "1" });
+  party = await FaultParty.start({ databaseUrl, roomTokenSecret, internalSecret, vars, quiet: process.env.STACK_LOGS !== "1" });
 }, 120_000);
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { CloseCode } from "@collab/protocol";
 import * as decoding from "lib0/decoding";
 import * as Y from "yjs";
+import { MessageType, SyncType, readAwarenessUpdate, type AwarenessEntry } from "./messages.ts";
 
 /**
  * Checks an incoming frame before y-partykit sees it. y-partykit logs and ignores frames it cannot decode,
@@ -10,19 +11,7 @@ import * as Y from "yjs";
  * (permissions are decided at connect time, not by filtering CRDT updates).
  */
 
-/** Top-level message types of the y-websocket protocol that clients may send. */
-export const MessageType = { sync: 0, awareness: 1 } as const;
-/** Sync sub-messages (y-protocols/sync). */
-export const SyncType = { step1: 0, step2: 1, update: 2 } as const;
-
-/** One client's entry in an awareness update: `state` is the parsed JSON (`null` removes the client). */
-export interface AwarenessEntry {
-  clientId: number;
-  clock: number;
-  state: unknown;
-  /** Length of the state's JSON text, for the size cap. */
-  bytes: number;
-}
+export { MessageType, SyncType, type AwarenessEntry } from "./messages.ts";
 
 export type FrameVerdict =
   | {
@@ -104,23 +93,6 @@ export function inspectFrame(
   } catch (error) {
     return reject(CloseCode.MalformedMessage, `undecodable message: ${(error as Error).message ?? error}`);
   }
-}
-
-/** y-protocols/awareness: count, then per client: id, clock, JSON state. */
-function readAwarenessUpdate(update: Uint8Array, maxEntries: number): AwarenessEntry[] | undefined {
-  const decoder = decoding.createDecoder(update);
-  const count = decoding.readVarUint(decoder);
-  // Refused before any entry is parsed: the count alone says the frame is too big.
-  if (count > maxEntries) return undefined;
-  const entries: AwarenessEntry[] = [];
-  for (let i = 0; i < count; i++) {
-    const clientId = decoding.readVarUint(decoder);
-    const clock = decoding.readVarUint(decoder);
-    const json = decoding.readVarString(decoder);
-    entries.push({ clientId, clock, state: JSON.parse(json), bytes: json.length });
-  }
-  if (decoding.hasContent(decoder)) throw new Error("trailing bytes in awareness update");
-  return entries;
 }
 
 /** An update (v1) starts with its number of client blocks, then the first block's struct count. */

@@ -12,7 +12,7 @@ import { startParty } from "../tools/stack/servers.ts";
 /** Limits, on a party of its own configured with small ones. */
 const MAX_DOCUMENT_BYTES = 64 * 1024;
 const IDLE_TIMEOUT_MS = 1_500;
-const { databaseUrl, wsProxy, workerUrl, roomTokenSecret } = inject("stack");
+const { databaseUrl, wsProxy, workerUrl, roomTokenSecret, internalSecret } = inject("stack");
 const persistDir = mkdtempSync(join(tmpdir(), "collab-limits-"));
 let party: Service;
 let partyUrl = "";
@@ -22,7 +22,7 @@ const clients: TestClient[] = [];
 beforeAll(async () => {
   const port = await freePort();
   [party, owner] = await Promise.all([
-    startParty({ databaseUrl, wsProxy, roomTokenSecret, port, persistDir, vars: { MAX_DOCUMENT_BYTES: String(MAX_DOCUMENT_BYTES), IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS) }, quiet: process.env.STACK_LOGS !== "1" }),
+    startParty({ databaseUrl, wsProxy, roomTokenSecret, internalSecret, port, persistDir, vars: { MAX_DOCUMENT_BYTES: String(MAX_DOCUMENT_BYTES), IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS) }, quiet: process.env.STACK_LOGS !== "1" }),
     signUp(workerUrl, "limits"),
   ]);
   partyUrl = `http://127.0.0.1:${port}`;

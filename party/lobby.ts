@@ -1,7 +1,7 @@
 import { ErrorCode } from "@collab/protocol";
 import { LOBBY_ROOM, LobbyCommand, MAX_LOBBY_BODY_BYTES, MemoryPresenceStore } from "@collab/presence";
 import type * as Party from "partykit/server";
-import { readRoomSecret } from "./config.ts";
+import { readInternalSecret } from "./config.ts";
 import { isInternal } from "./room-auth.ts";
 
 /**
@@ -23,7 +23,7 @@ export default class PresenceLobby implements Party.Server {
   #sweepAt = Infinity;
 
   constructor(room: Party.Room) {
-    this.#secret = readRoomSecret(room.env);
+    this.#secret = readInternalSecret(room.env);
   }
 
   /** Presence is served over HTTP only. */
@@ -37,7 +37,7 @@ export default class PresenceLobby implements Party.Server {
   }
 
   async onRequest(request: Party.Request): Promise<Response> {
-    if (!isInternal(request, this.#secret)) return problem(401, ErrorCode.Unauthorized, "The presence lobby answers the rooms and the worker only");
+    if (!(await isInternal(request, this.#secret))) return problem(401, ErrorCode.Unauthorized, "The presence lobby answers the rooms and the worker only");
     if (request.method !== "POST") return problem(405, "method_not_allowed", "Use POST with a lobby command");
     const body = await request.text();
     if (new TextEncoder().encode(body).byteLength > MAX_LOBBY_BODY_BYTES) return problem(413, ErrorCode.PayloadTooLarge, `Commands are at most ${MAX_LOBBY_BODY_BYTES} bytes`);

@@ -18,7 +18,7 @@ import { startParty } from "../tools/stack/servers.ts";
 const MAX_PENDING_BYTES = 64 * 1024;
 const MAX_PENDING_MS = 1_500;
 const MAX_DOCUMENT_BYTES = 256 * 1024;
-const { databaseUrl, wsProxy, workerUrl, roomTokenSecret } = inject("stack");
+const { databaseUrl, wsProxy, workerUrl, roomTokenSecret, internalSecret } = inject("stack");
 const persistDir = mkdtempSync(join(tmpdir(), "collab-pending-"));
 let party: Service;
 let partyUrl = "";
@@ -29,7 +29,7 @@ beforeAll(async () => {
   const port = await freePort();
   const vars = { MAX_PENDING_BYTES: String(MAX_PENDING_BYTES), MAX_PENDING_MS: String(MAX_PENDING_MS), MAX_DOCUMENT_BYTES: String(MAX_DOCUMENT_BYTES) };
   [party, owner] = await Promise.all([
-    startParty({ databaseUrl, wsProxy, roomTokenSecret, port, persistDir, vars, quiet: process.env.STACK_LOGS !== "1" }),
+    startParty({ databaseUrl, wsProxy, roomTokenSecret, internalSecret, port, persistDir, vars, quiet: process.env.STACK_LOGS !== "1" }),
     signUp(workerUrl, "pending"),
   ]);
   partyUrl = `http://127.0.0.1:${port}`;
@@ -83,7 +83,7 @@ function open(docId: string): TestClient {
 
 /** Bytes of pending state the room holds, from its internal endpoint. */
 async function roomPendingBytes(docId: string): Promise<number> {
-  const response = await fetch(`${partyUrl}${ROOM_PATH_PREFIX}${docId}`, { headers: { authorization: `Bearer ${roomTokenSecret}` } });
+  const response = await fetch(`${partyUrl}${ROOM_PATH_PREFIX}${docId}`, { headers: { authorization: `Bearer ${internalSecret}` } });
   return ((await response.json()) as { pendingBytes: number }).pendingBytes;
 }
 

@@ -45,12 +45,21 @@ export function claimsOf(request: WithHeaders): RoomTokenClaims | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-/** Whether a request carries the internal credential the worker uses for room commands. */
-export function isInternal(request: WithHeaders, secret: string): boolean {
+/** workerd's constant-time comparison (not in the DOM's SubtleCrypto type). */
+type WorkerdSubtle = SubtleCrypto & { timingSafeEqual(a: ArrayBuffer | ArrayBufferView, b: ArrayBuffer | ArrayBufferView): boolean };
+
+/**
+ * Whether a request carries INTERNAL_SECRET, the credential of the worker's room commands and of the
+ * presence lobby (never ROOM_TOKEN_SECRET: a credential per purpose). Both sides are hashed first so that
+ * workerd's `timingSafeEqual`, which wants equal lengths, compares 32 bytes each time and the time taken
+ * says nothing about the secret's length either.
+ */
+export async function isInternal(request: WithHeaders, secret: string): Promise<boolean> {
   const header = request.headers.get("authorization") ?? "";
-  const expected = `Bearer ${secret}`;
-  if (header.length !== expected.length) return false;
-  let difference = 0;
-  for (let i = 0; i < header.length; i++) difference |= header.charCodeAt(i) ^ expected.charCodeAt(i);
-  return difference === 0;
+  const encoder = new TextEncoder();
+  const [given, expected] = await Promise.all([
+    crypto.subtle.digest("SHA-256", encoder.encode(header)),
+    crypto.subtle.digest("SHA-256", encoder.encode(`Bearer ${secret}`)),
+  ]);
+  return (crypto.subtle as WorkerdSubtle).timingSafeEqual(given, expected);
 }

@@ -24,8 +24,9 @@ import { replaceText } from "@collab/protocol/replace-text";
 import { RoomAccess } from "./room-access.ts";
 import { claimsOf, isInternal, verifyRoomToken, withClaims } from "./room-auth.ts";
 import { hasSessionEnded, rememberSessionEnded } from "./session-check.ts";
-import { AwarenessGuard, encodeAwarenessFrame } from "./awareness-guard.ts";
-import { lobbyFetchFromRoom, openPresenceStore, readPresenceConfig } from "@collab/presence";
+import { AwarenessGuard } from "./awareness-guard.ts";
+import { writeAwarenessFrame } from "./messages.ts";
+import { lobbyFetchFromRoom, openPresenceStore } from "@collab/presence";
 import { PresencePublisher } from "./presence-publisher.ts";
 import { AwarenessThrottle } from "./awareness-throttle.ts";
 import { PendingBudget } from "./pending-budget.ts";
@@ -262,11 +263,11 @@ export default class DocumentRoom implements Party.Server {
   }
 
   /**
-   * The worker's internal endpoint, authorised with the room-token secret: `GET` lists who is connected,
+   * The worker's internal endpoint, authorised with INTERNAL_SECRET: `GET` lists who is connected,
    * `POST` applies a {@link RoomCommand}.
    */
   async onRequest(request: Party.Request): Promise<Response> {
-    if (!isInternal(request, this.#config.roomTokenSecret)) return problem(401, ErrorCode.Unauthorized, "Rooms are reached through the API");
+    if (!(await isInternal(request, this.#config.internalSecret))) return problem(401, ErrorCode.Unauthorized, "Rooms are reached through the API");
     if (request.method === "GET" && new URL(request.url).searchParams.get("view") === "authorship") {
       const doc = await this.#store.ready(this.#room.id);
       await this.#loadClientIds();
@@ -447,7 +448,7 @@ export default class DocumentRoom implements Party.Server {
       const clientId = [...this.#clientIds.idsOf(entry.key)].find((id) => this.#clientIds.ownerOf(id)!.clock >= 0);
       if (clientId === undefined) return;
       const probe = entry.drain.startProbe(clientId, this.#clientIds.ownerOf(clientId)!.clock);
-      entry.peer.send(encodeAwarenessFrame([{ clientId, clock: probe.clock, state: null }]));
+      entry.peer.send(writeAwarenessFrame([{ clientId, clock: probe.clock, state: null }]));
     }
   }
 
@@ -511,9 +512,9 @@ export default class DocumentRoom implements Party.Server {
 
   /** The presence store (Redis or the lobby party): who is here, and the room's metrics. */
   #presenceChannel(): PresenceStore {
-    this.#presenceStore ??= openPresenceStore(readPresenceConfig(this.#room.env), {
+    this.#presenceStore ??= openPresenceStore(this.#config.presence, {
       baseUrl: "http://lobby",
-      secret: this.#config.roomTokenSecret,
+      secret: this.#config.internalSecret,
       fetch: lobbyFetchFromRoom(this.#room),
     });
     return this.#presenceStore;

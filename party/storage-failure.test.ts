@@ -12,7 +12,7 @@ import { startParty } from "../tools/stack/servers.ts";
  * Room storage that really refuses writes: the party's storage folder is a small tmpfs, and the test fills
  * it. Mounting needs root (CI and the dev machines run as root); elsewhere the suite is skipped, loudly.
  */
-const { databaseUrl, wsProxy, workerUrl, roomTokenSecret } = inject("stack");
+const { databaseUrl, wsProxy, workerUrl, roomTokenSecret, internalSecret } = inject("stack");
 const persistDir = mkdtempSync(join(tmpdir(), "collab-storage-failure-"));
 const mounted = (() => {
   try {
@@ -55,7 +55,7 @@ beforeAll(async () => {
   if (!mounted) return;
   const port = await freePort();
   [party, owner] = await Promise.all([
-    startParty({ databaseUrl, wsProxy, roomTokenSecret, port, persistDir, vars: { SNAPSHOT_DEBOUNCE_MS: "600000", SNAPSHOT_MAX_WAIT_MS: "600000" }, quiet: process.env.STACK_LOGS !== "1" }),
+    startParty({ databaseUrl, wsProxy, roomTokenSecret, internalSecret, port, persistDir, vars: { SNAPSHOT_DEBOUNCE_MS: "600000", SNAPSHOT_MAX_WAIT_MS: "600000" }, quiet: process.env.STACK_LOGS !== "1" }),
     signUp(workerUrl, "storage-failure"),
   ]);
   partyUrl = `http://127.0.0.1:${port}`;
@@ -102,7 +102,7 @@ describe.skipIf(!mounted)("when room storage refuses writes", () => {
     clients.forEach((client) => client.destroy());
     await party!.kill();
     const port = await freePort();
-    party = await startParty({ databaseUrl, wsProxy, roomTokenSecret, port, persistDir, quiet: process.env.STACK_LOGS !== "1" });
+    party = await startParty({ databaseUrl, wsProxy, roomTokenSecret, internalSecret, port, persistDir, quiet: process.env.STACK_LOGS !== "1" });
     partyUrl = `http://127.0.0.1:${port}`;
     const fresh = open();
     await fresh.synced;

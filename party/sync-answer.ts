@@ -1,7 +1,6 @@
 import * as decoding from "lib0/decoding";
-import * as encoding from "lib0/encoding";
 import type * as Y from "yjs";
-import { MessageType, SyncType } from "./frame-guard.ts";
+import { MessageType, SyncType, writeSyncFrame } from "./messages.ts";
 import { encodeStateWithoutPending } from "./pending-budget.ts";
 
 /**
@@ -21,9 +20,5 @@ export function answerSyncStep1(doc: Y.Doc, frame: Uint8Array): Uint8Array | und
   const decoder = decoding.createDecoder(frame);
   if (decoding.readVarUint(decoder) !== MessageType.sync || decoding.readVarUint(decoder) !== SyncType.step1) return undefined;
   const stateVector = decoding.readVarUint8Array(decoder);
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, MessageType.sync);
-  encoding.writeVarUint(encoder, SyncType.step2);
-  encoding.writeVarUint8Array(encoder, encodeStateWithoutPending(doc, stateVector));
-  return encoding.toUint8Array(encoder);
+  return writeSyncFrame(SyncType.step2, encodeStateWithoutPending(doc, stateVector));
 }

@@ -6,7 +6,7 @@ import { MAX_TTL_SECONDS } from "./store.ts";
  * The lobby party's wire protocol: presence without Redis. One PartyKit room, `/parties/presence/global`,
  * holds every document's present users in memory (party/lobby.ts); rooms and the worker call it over HTTP.
  *
- * `POST /parties/presence/global` with `Authorization: Bearer <ROOM_TOKEN_SECRET>` (the worker's internal
+ * `POST /parties/presence/global` with `Authorization: Bearer <INTERNAL_SECRET>` (the worker's internal
  * credential for rooms) and one JSON command:
  *
  * | command | answer (200) |

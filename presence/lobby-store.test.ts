@@ -7,14 +7,14 @@ import { PresenceUnavailableError } from "./store.ts";
 
 // The lobby party under the real `partykit dev` of the test run's stack (partykit.json lists it). The
 // lobby is shared with every other suite's rooms: the contract only looks at its own documents.
-const { partyUrl, roomTokenSecret } = inject("stack");
+const { partyUrl, roomTokenSecret, internalSecret } = inject("stack");
 const lobbyUrl = partyUrl + LOBBY_PATH;
 const user = { id: "u1", name: "Ada", color: "#e6194b", connections: 1 };
 
-presenceContract("the lobby party", () => ({ kind: "lobby", baseUrl: partyUrl, secret: roomTokenSecret }));
+presenceContract("the lobby party", () => ({ kind: "lobby", baseUrl: partyUrl, secret: internalSecret }));
 
 describe("the lobby party's door", () => {
-  const post = (body: string, headers: Record<string, string> = { authorization: `Bearer ${roomTokenSecret}` }, url = lobbyUrl) =>
+  const post = (body: string, headers: Record<string, string> = { authorization: `Bearer ${internalSecret}` }, url = lobbyUrl) =>
     fetch(url, { method: "POST", body, headers });
 
   test.each([
@@ -44,7 +44,7 @@ describe("the lobby party's door", () => {
   });
 
   test("GET: 405", async () => {
-    const response = await fetch(lobbyUrl, { headers: { authorization: `Bearer ${roomTokenSecret}` } });
+    const response = await fetch(lobbyUrl, { headers: { authorization: `Bearer ${internalSecret}` } });
     expect(response.status).toBe(405);
   });
 
@@ -85,12 +85,12 @@ describe("the lobby party's door", () => {
         },
       },
     };
-    const store = new LobbyPresenceStore({ baseUrl: "http://unused", secret: roomTokenSecret, fetch: lobbyFetchFromRoom(room) });
+    const store = new LobbyPresenceStore({ baseUrl: "http://unused", secret: internalSecret, fetch: lobbyFetchFromRoom(room) });
     const docId = `room-handle-${Date.now()}`;
     await store.publish(docId, [user], 10);
     expect(await store.users(docId)).toEqual([user]);
     expect(reached).toEqual(["global", "global"]);
-    const withoutLobby = new LobbyPresenceStore({ baseUrl: "http://unused", secret: roomTokenSecret, fetch: lobbyFetchFromRoom({ context: { parties: {} } }) });
+    const withoutLobby = new LobbyPresenceStore({ baseUrl: "http://unused", secret: internalSecret, fetch: lobbyFetchFromRoom({ context: { parties: {} } }) });
     await expect(withoutLobby.users(docId)).rejects.toThrow(/declares no "presence" party/);
   });
 });

@@ -8,7 +8,7 @@ import { PresenceUnavailableError, ttlMillis, type PresenceStore } from "./store
 export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<Response>;
 
 export interface LobbyPresenceOptions {
-  /** ROOM_TOKEN_SECRET: the lobby answers internal callers only. */
+  /** INTERNAL_SECRET: the lobby answers internal callers only. */
   secret: string;
   /** Where the party is served, e.g. PARTY_URL `http://127.0.0.1:1999`; requests go to `<baseUrl>/parties/presence/global`. */
   baseUrl: string;
@@ -22,7 +22,7 @@ export interface LobbyPresenceOptions {
  *
  * @example
  * // the worker
- * const store = new LobbyPresenceStore({ baseUrl: env.PARTY_URL, secret: env.ROOM_TOKEN_SECRET });
+ * const store = new LobbyPresenceStore({ baseUrl: env.PARTY_URL, secret: env.INTERNAL_SECRET });
  * // a room: straight to the lobby's Durable Object, no network hop
  * const store = new LobbyPresenceStore({ baseUrl: "http://lobby", secret, fetch: lobbyFetchFromRoom(room) });
  */

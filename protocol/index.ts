@@ -15,3 +15,4 @@ export * from "./versions.ts";
 export * from "./log.ts";
 export * from "./room-metrics.ts";
 export * from "./admin.ts";
+export * from "./config.ts";

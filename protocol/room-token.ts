@@ -31,7 +31,7 @@ export type RoomTokenResponse = z.infer<typeof RoomTokenResponse>;
 
 /**
  * What the worker tells a room over its internal HTTP endpoint (`POST /parties/main/:id`, authorised with
- * `Authorization: Bearer <ROOM_TOKEN_SECRET>`): access changes take effect on open sockets within a second.
+ * `Authorization: Bearer <INTERNAL_SECRET>`): access changes take effect on open sockets within a second.
  */
 export const RoomCommand = z.discriminatedUnion("type", [
   /** The document was deleted: close everyone (4404) and forget the room's storage. */

@@ -21,8 +21,13 @@ const port = (name: string, fallback: number) => {
 /** Local secrets, generated on first run and kept with the local data (never committed: .data/ is ignored). */
 function localSecrets(dataDir: string): Secrets {
   const file = join(dataDir, "secrets.json");
-  // Files written before the proxy secret existed get one (and keep their other secrets).
-  if (existsSync(file)) return { ...randomSecrets(), ...(JSON.parse(readFileSync(file, "utf8")) as Partial<Secrets>) } as Secrets;
+  // Files written before a secret existed (the proxy secret, INTERNAL_SECRET) get it, kept from then on.
+  if (existsSync(file)) {
+    const stored = JSON.parse(readFileSync(file, "utf8")) as Partial<Secrets>;
+    const secrets = { ...randomSecrets(), ...stored } as Secrets;
+    if (Object.keys(secrets).length !== Object.keys(stored).length) writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    return secrets;
+  }
   const secrets = randomSecrets();
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });

@@ -40,9 +40,10 @@ async function startBackend(kind: "embedded" | "postgres"): Promise<Backend> {
   const worker = await startWorker({
     databaseUrl: database.databaseUrl,
     wsProxy: `127.0.0.1:${proxyPort}`,
-    // The stack's party serves presence (the lobby), so its secret; sessions are this worker's own.
+    // The stack's party serves presence (the lobby), so its secrets; sessions are this worker's own.
     ...randomSecrets(),
     roomTokenSecret: stack.roomTokenSecret,
+    internalSecret: stack.internalSecret,
     partyUrl: stack.partyUrl,
     port,
     inspectorPort: await freePort(),

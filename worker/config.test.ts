@@ -6,6 +6,7 @@ const env = (extra: Partial<Env> = {}): Env => ({
   DATABASE_URL: "postgres://localhost/test",
   AUTH_SECRET: "a".repeat(32),
   ROOM_TOKEN_SECRET: "r".repeat(32),
+  INTERNAL_SECRET: "i".repeat(32),
   PARTY_URL: "http://127.0.0.1:1999",
   AUTH_RATE_LIMIT: limit,
   AUTH_IP_RATE_LIMIT: limit,
@@ -30,6 +31,8 @@ describe("the worker's operations settings", () => {
   it.each([
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of debug, info, warn, error/],
     [{ METRICS_TOKEN: "short" }, /METRICS_TOKEN must be at least 32 characters/],
+    [{ INTERNAL_SECRET: undefined }, /INTERNAL_SECRET must be set to a random string of at least 32 characters/],
+    [{ INTERNAL_SECRET: "r".repeat(32) }, /INTERNAL_SECRET must differ from ROOM_TOKEN_SECRET/],
   ])("refuse %j with a ConfigError naming the variable", (extra, message) => {
     expect(() => readConfig(env(extra))).toThrow(ConfigError);
     expect(() => readConfig(env(extra))).toThrow(message);

@@ -20,7 +20,7 @@ import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import * as Y from "yjs";
 import { useNodeWebSocket } from "../tools/db/node-websocket.ts";
 import { signUp, type TestUser } from "../tools/testing/accounts.ts";
-import { connectClient, waitFor, type TestClient } from "../tools/testing/clients.ts";
+import { connectClient, waitFor, waitForAsync, type TestClient } from "../tools/testing/clients.ts";
 
 /**
  * The document endpoints against the worker under `wrangler dev`, the real party and the real database.
@@ -352,6 +352,16 @@ describe("PATCH /api/documents/{id}", () => {
     await waitFor(() => client.doc.getMap(DocRoot.meta).get(MetaKey.language) === "typescript", "the room's language changes");
     await waitFor(() => client.doc.getMap(DocRoot.meta).get(MetaKey.title) === "Renamed", "the room's title changes");
     expect(await detail(owner, docId)).toMatchObject({ title: "Renamed", language: "typescript" });
+  });
+
+  it("derives the row's language from the Y.Doc: a language an editor picks live reaches the document with the next snapshot", async () => {
+    const docId = await owner.createDocument({ language: "go" });
+    const client = join(owner, docId);
+    await client.synced;
+    client.doc.getMap(DocRoot.meta).set(MetaKey.language, "rust");
+    const started = performance.now();
+    await waitForAsync(async () => (await detail(owner, docId)).language === "rust", "documents.language follows the Y.Doc", 20_000, 200);
+    console.log(`documents.language followed the Y.Doc after ${Math.round(performance.now() - started)} ms`);
   });
 
   it("renames alone, leaving the language", async () => {

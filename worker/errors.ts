@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
-import { PresenceConfigError, PresenceUnavailableError } from "@collab/presence";
+import { PresenceUnavailableError } from "@collab/presence";
 import { ConfigError } from "./config.ts";
 import { isDatabaseUnavailable } from "./database-errors.ts";
 import type { AppEnv } from "./context.ts";
@@ -87,7 +87,7 @@ export function onError(error: Error, c: Context<AppEnv>): Response {
     log.error("database unavailable", { method: c.req.method, path: c.req.path, error: errorSummary(error) });
     return c.json(body(ErrorCode.DatabaseUnavailable, "The database is busy or unavailable; try again shortly"), 503, { "Retry-After": "1" });
   }
-  if (error instanceof ConfigError || error instanceof PresenceConfigError) {
+  if (error instanceof ConfigError) {
     log.error("configuration error", { error: error.message });
     return c.json(body(ErrorCode.Internal, "The server is misconfigured"), 500);
   }

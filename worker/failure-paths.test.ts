@@ -40,6 +40,7 @@ beforeAll(async () => {
     databaseUrl,
     wsProxy: `127.0.0.1:${partyDatabasePort}`,
     roomTokenSecret: secrets.roomTokenSecret,
+    internalSecret: secrets.internalSecret,
     port: partyPort,
     persistDir: join(persistDir, "party"),
     vars: { SNAPSHOT_DEBOUNCE_MS: "200", LOAD_TIMEOUT_MS: "3000" },
@@ -157,7 +158,7 @@ describe("a delete that failed half way", () => {
     // the row remains. (The worker's own step is reproduced here with its internal credential.)
     const told = await fetch(`${partyUrl}${ROOM_PATH_PREFIX}${docId}`, {
       method: "POST",
-      headers: { authorization: `Bearer ${secrets.roomTokenSecret}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${secrets.internalSecret}`, "content-type": "application/json" },
       body: JSON.stringify({ type: "deleted" }),
     });
     expect(told.status).toBe(200);

@@ -26,7 +26,7 @@ beforeAll(async () => {
   partyUrl = `http://127.0.0.1:${partyPort}`;
   workerUrl = `http://127.0.0.1:${workerPort}`;
   [party, worker] = await Promise.all([
-    startParty({ databaseUrl, wsProxy, roomTokenSecret: secrets.roomTokenSecret, port: partyPort, persistDir: join(persistDir, "party"), vars: { LOG_LEVEL: "debug" }, quiet: true }),
+    startParty({ databaseUrl, wsProxy, roomTokenSecret: secrets.roomTokenSecret, internalSecret: secrets.internalSecret, port: partyPort, persistDir: join(persistDir, "party"), vars: { LOG_LEVEL: "debug" }, quiet: true }),
     startWorker({ databaseUrl, wsProxy, ...secrets, partyUrl, port: workerPort, inspectorPort: await freePort(), persistDir: join(persistDir, "worker"), vars: { LOG_LEVEL: "debug" }, verbose: true, quiet: true }),
   ]);
 }, 180_000);

@@ -10,7 +10,7 @@ import { freePort } from "../tools/stack/service.ts";
 import { startParty } from "../tools/stack/servers.ts";
 
 /** Presence across rooms, through the stack's backend (Redis when REDIS_URL is set, else the lobby party). */
-const { partyUrl, workerUrl, databaseUrl, wsProxy, roomTokenSecret, upstash } = inject("stack");
+const { partyUrl, workerUrl, databaseUrl, wsProxy, roomTokenSecret, internalSecret, upstash } = inject("stack");
 const clients: TestClient[] = [];
 afterEach(() => clients.splice(0).forEach((client) => client.destroy()));
 
@@ -138,7 +138,7 @@ describe.skipIf(!upstash && process.env.CI !== "true")("when a room's process di
     if (!upstash) throw new Error("CI must run the stack with REDIS_URL so presence uses Redis");
     const port = await freePort();
     const party = await startParty({
-      databaseUrl, wsProxy, roomTokenSecret, port, persistDir, quiet: process.env.STACK_LOGS !== "1",
+      databaseUrl, wsProxy, roomTokenSecret, internalSecret, port, persistDir, quiet: process.env.STACK_LOGS !== "1",
       vars: { PRESENCE_TTL_SECONDS: "3", UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token },
     });
     try {

@@ -34,7 +34,7 @@ export async function signRoomToken(
 
 /**
  * Tells a document's room about a change (access, deletion, new content). The room's internal endpoint
- * takes the room-token secret as a bearer credential; nothing else can reach it.
+ * takes INTERNAL_SECRET as a bearer credential (never the room-token secret); nothing else can reach it.
  */
 export async function sendRoomCommand(config: WorkerConfig, docId: string, command: RoomCommand, log: Logger): Promise<unknown> {
   const response = await roomFetch(config, log, docId, { method: "POST", body: JSON.stringify(command), headers: { "content-type": "application/json" } });
@@ -52,7 +52,7 @@ async function roomFetch(config: WorkerConfig, log: Logger, docId: string, init:
   try {
     response = await fetch(`${config.partyUrl}${roomPath(docId)}${query}`, {
       ...init,
-      headers: { ...init.headers, authorization: `Bearer ${config.roomTokenSecret}` },
+      headers: { ...init.headers, authorization: `Bearer ${config.internalSecret}` },
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {

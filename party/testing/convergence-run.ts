@@ -1,7 +1,7 @@
 import { CloseCode, DocRoot } from "@collab/protocol";
 import * as Y from "yjs";
 import { createRandom, type Random } from "../../tools/random.ts";
-import { SyncType } from "../frame-guard.ts";
+import { SyncType } from "../messages.ts";
 import { MemoryStorage } from "./memory-storage.ts";
 import { covers, SimClient, syncFrame } from "./sim-client.ts";
 import { loadStored, SimRoom } from "./sim-room.ts";

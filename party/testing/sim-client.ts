@@ -3,7 +3,7 @@ import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
-import { MessageType, SyncType } from "../frame-guard.ts";
+import { MessageType, SyncType, writeSyncFrame } from "../messages.ts";
 import { SimSocket, type SimRoom } from "./sim-room.ts";
 
 /** Transaction origin of what a client applies from the room (its own edits have none). */
@@ -132,13 +132,7 @@ export class SimClient {
   }
 }
 
-export function syncFrame(syncType: number, payload: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, MessageType.sync);
-  encoding.writeVarUint(encoder, syncType);
-  encoding.writeVarUint8Array(encoder, payload);
-  return encoding.toUint8Array(encoder);
-}
+export const syncFrame = writeSyncFrame;
 
 /** True if `doc` holds everything `other` holds: every struct (by state vector) and every deletion. */
 export function covers(doc: Y.Doc, other: Y.Doc): boolean {

@@ -21,7 +21,7 @@ export interface ProbeAnswer {
 export async function startProbeParty(options: { secret: string; upstash?: { url: string; token: string } }): Promise<ProbeParty> {
   const port = await freePort();
   const persistDir = mkdtempSync(join(tmpdir(), "presence-probe-"));
-  const vars: Record<string, string> = { ROOM_TOKEN_SECRET: options.secret };
+  const vars: Record<string, string> = { INTERNAL_SECRET: options.secret };
   if (options.upstash) Object.assign(vars, { UPSTASH_REDIS_REST_URL: options.upstash.url, UPSTASH_REDIS_REST_TOKEN: options.upstash.token });
   const service = await startService({
     name: "probe",

@@ -81,7 +81,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // All three at once: each only needs the others' addresses, known by now, and start-up is mostly
     // waiting for bundlers.
     const started = await Promise.allSettled([
-      startParty({ ...settings, roomTokenSecret: secrets.roomTokenSecret, port: partyPort, persistDir: join(options.dataDir, "party"), vars: { ...options.partyVars, ...presenceVars } }),
+      startParty({ ...settings, roomTokenSecret: secrets.roomTokenSecret, internalSecret: secrets.internalSecret, port: partyPort, persistDir: join(options.dataDir, "party"), vars: { ...options.partyVars, ...presenceVars } }),
       startWorker({ ...settings, ...secrets, adminUsers: options.adminUsers, verbose: /^(debug|info)$/i.test(process.env.LOG_LEVEL ?? ""), partyUrl, port: workerPort, inspectorPort, persistDir: join(options.dataDir, "worker"), vars: presenceVars }),
       ...(options.web ? [startWeb({ port: webPort, workerUrl, partyUrl, proxySecret: secrets.proxySecret, forwardClientIp: options.forwardClientIp, quiet: options.quiet })] : []),
     ]);
@@ -97,6 +97,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       databaseUrl: database.databaseUrl,
       wsProxy: database.wsProxy,
       roomTokenSecret: secrets.roomTokenSecret,
+      internalSecret: secrets.internalSecret,
       metricsToken: secrets.metricsToken,
       adminUsers: options.adminUsers ?? "",
       upstash,
@@ -113,5 +114,5 @@ export function randomSecrets(): Secrets {
   const random = () => randomBytes(32).toString("base64url");
   // One proxy secret per test run (global setup exports it), so that every worker a suite starts trusts
   // the test tooling's addresses.
-  return { authSecret: random(), roomTokenSecret: random(), proxySecret: process.env.TRUSTED_PROXY_SECRET || random(), metricsToken: random() };
+  return { authSecret: random(), roomTokenSecret: random(), internalSecret: random(), proxySecret: process.env.TRUSTED_PROXY_SECRET || random(), metricsToken: random() };
 }

@@ -17,6 +17,8 @@ export interface DatabaseSettings {
 export interface Secrets {
   authSecret: string;
   roomTokenSecret: string;
+  /** INTERNAL_SECRET: the worker's bearer credential to rooms and the lobby (never signs a token). */
+  internalSecret: string;
   /**
    * Lets a local proxy vouch for `cf-connecting-ip` (TRUSTED_PROXY_SECRET): the Vite dev proxy and the test
    * tooling, which give each simulated person an address of their own. Nothing else may set that header.
@@ -29,6 +31,7 @@ export interface Secrets {
 export interface PartyOptions extends DatabaseSettings {
   port: number;
   roomTokenSecret: string;
+  internalSecret: string;
   /** Room storage folder (partykit's --persist). */
   persistDir: string;
   /** Extra room variables (strings), e.g. MAX_MESSAGE_BYTES. */
@@ -42,6 +45,7 @@ export function startParty(options: PartyOptions): Promise<Service> {
     DATABASE_URL: options.databaseUrl,
     DB_WS_PROXY: options.wsProxy,
     ROOM_TOKEN_SECRET: options.roomTokenSecret,
+    INTERNAL_SECRET: options.internalSecret,
     ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
     ...options.vars,
   };
@@ -104,6 +108,7 @@ export function startWorker(options: WorkerOptions): Promise<Service> {
       "--var", `DB_WS_PROXY:${options.wsProxy}`,
       "--var", `AUTH_SECRET:${options.authSecret}`,
       "--var", `ROOM_TOKEN_SECRET:${options.roomTokenSecret}`,
+      "--var", `INTERNAL_SECRET:${options.internalSecret}`,
       "--var", `PARTY_URL:${options.partyUrl}`,
       // Not behind Cloudflare: cf-connecting-ip counts only from a proxy that knows the secret.
       "--var", "TRUST_CF_CONNECTING_IP:false",

@@ -18,6 +18,8 @@ export interface StackUrls {
   wsProxy: string;
   /** The stack's room-token secret, for suites that start a party of their own. */
   roomTokenSecret: string;
+  /** INTERNAL_SECRET of the stack: the bearer credential of room commands and the presence lobby. */
+  internalSecret: string;
   /** METRICS_TOKEN of the stack's worker (GET /api/metrics, admin endpoints). */
   metricsToken: string;
   /** ADMIN_USERS of the stack's worker: the test run registers this username to act as an admin. */

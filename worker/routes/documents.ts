@@ -122,9 +122,11 @@ export const documentRoutes = router()
       const { title, language } = c.req.valid("json");
       await requireRole(c, id, "editor");
       // The room first: if it cannot show the change to the people who have the document open, nothing changes.
+      // The language lives in the Y.Doc; the room saves a snapshot before answering, and that save updates
+      // documents.language.
       if (title !== undefined) await sendRoomCommand(c.var.config, id, { type: "set-title", title }, c.var.log);
       if (language !== undefined) await sendRoomCommand(c.var.config, id, { type: "set-language", language }, c.var.log);
-      await updateDocument(c.var.db, id, { title, language });
+      if (title !== undefined) await updateDocument(c.var.db, id, { title });
       return c.json(toSummary(await requireRole(c, id, "editor")), 200);
     },
   )

@@ -17,7 +17,7 @@ export default class PresenceProbe implements Party.Server {
     const store: PresenceStore =
       backend === "redis"
         ? new RedisPresenceStore({ url: env.UPSTASH_REDIS_REST_URL!, token: env.UPSTASH_REDIS_REST_TOKEN!, prefix })
-        : new LobbyPresenceStore({ baseUrl: "http://lobby", secret: env.ROOM_TOKEN_SECRET!, fetch: lobbyFetchFromRoom(this.room) });
+        : new LobbyPresenceStore({ baseUrl: "http://lobby", secret: env.INTERNAL_SECRET!, fetch: lobbyFetchFromRoom(this.room) });
     const docId = this.room.id;
     const user = { id: "probe", name: "Probe ✓", color: "#911eb4", connections: 1 };
     const timings: number[] = [];

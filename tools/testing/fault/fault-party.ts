@@ -80,6 +80,7 @@ export class FaultParty {
       databaseUrl: this.#options.databaseUrl,
       wsProxy: `127.0.0.1:${this.#proxyPort}`,
       roomTokenSecret: this.#options.roomTokenSecret,
+      internalSecret: this.#options.internalSecret,
       port,
       persistDir: this.#persistDir,
       vars: this.#options.vars ?? {},
@@ -92,6 +93,7 @@ export class FaultParty {
 export interface FaultPartyOptions {
   databaseUrl: string;
   roomTokenSecret: string;
+  internalSecret: string;
   vars?: Record<string, string>;
   quiet?: boolean;
 }

@@ -2,6 +2,7 @@ import { DocRoot } from "@collab/protocol";
 import * as encoding from "lib0/encoding";
 import * as Y from "yjs";
 import type { Random } from "../../random.ts";
+import { MessageType, SyncType, writeAwarenessFrame, writeSyncFrame } from "../../../party/messages.ts";
 
 /**
  * Frames no well-behaved provider sends, built from the same y-protocols framing the room speaks. They are
@@ -9,45 +10,29 @@ import type { Random } from "../../random.ts";
  * (bench/scenarios/attacks.ts) throw at a room. Each builder returns one complete binary frame.
  */
 
-/** A sync `update` message (`0, 2, update`). */
+/** A sync `update` message. */
 export function updateFrame(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, 0);
-  encoding.writeVarUint(encoder, 2);
-  encoding.writeVarUint8Array(encoder, update);
-  return encoding.toUint8Array(encoder);
+  return writeSyncFrame(SyncType.update, update);
 }
 
 /** An awareness message carrying one entry per client id, each with `state` (JSON). */
-export function awarenessFrame(entries: { clientId: number; clock: number; state: unknown }[]): Uint8Array {
-  const update = encoding.createEncoder();
-  encoding.writeVarUint(update, entries.length);
-  for (const { clientId, clock, state } of entries) {
-    encoding.writeVarUint(update, clientId);
-    encoding.writeVarUint(update, clock);
-    encoding.writeVarString(update, JSON.stringify(state));
-  }
-  const frame = encoding.createEncoder();
-  encoding.writeVarUint(frame, 1);
-  encoding.writeVarUint8Array(frame, encoding.toUint8Array(update));
-  return encoding.toUint8Array(frame);
+export const awarenessFrame = writeAwarenessFrame;
+
+/** An awareness message with one entry. */
+export function awarenessEntryFrame(clientId: number, clock: number, state: unknown): Uint8Array {
+  return awarenessFrame([{ clientId, clock, state }]);
 }
 
 /**
  * Random bytes behind a valid message type whose length prefix runs past the end of the frame: malformed for
  * certain, whatever the random tail (at most 100 bytes).
  */
-/** An awareness message with one entry. */
-export function awarenessEntryFrame(clientId: number, clock: number, state: unknown): Uint8Array {
-  return awarenessFrame([{ clientId, clock, state }]);
-}
-
 export function garbageFrame(random: Random, length = 64): Uint8Array {
   const bytes = new Uint8Array(Math.max(4, Math.min(length, 100)));
   for (let i = 0; i < bytes.length; i++) bytes[i] = random.int(256);
-  const type = random.int(2);
+  const type = random.int(2) === 0 ? MessageType.sync : MessageType.awareness;
   bytes[0] = type;
-  if (type === 0) {
+  if (type === MessageType.sync) {
     bytes[1] = random.int(3); // sync step 1, step 2 or update
     bytes[2] = 0x7f; // a 127-byte payload that is not there
   } else {
