@@ -1,18 +1,13 @@
 import {
   CloseCode,
   createLogger,
-  DocRoot,
   ErrorCode,
-  MetaKey,
   ROOM_PATH_PREFIX,
-  RoomCommand,
   RoomCounter,
   RoomGauge,
   isValidDocId,
   type Logger,
   type ActiveUser,
-  type Role,
-  type RoomTokenClaims,
 } from "@collab/protocol";
 import type * as Party from "partykit/server";
 import { onConnect } from "y-partykit";
@@ -20,54 +15,26 @@ import { readLogLevel, readRoomConfig, readRoomSecret, type RoomConfig } from ".
 import { DocumentStore, errorText } from "./document-store.ts";
 import { inspectFrame, isWrite, peekHeader } from "./frame-guard.ts";
 import { Peer } from "./peer.ts";
-import { replaceText } from "@collab/protocol/replace-text";
 import { RoomAccess } from "./room-access.ts";
 import { claimsOf, isInternal, verifyRoomToken, withClaims } from "./room-auth.ts";
-import { hasSessionEnded, rememberSessionEnded } from "./session-check.ts";
+import { hasSessionEnded } from "./session-check.ts";
 import { AwarenessGuard } from "./awareness-guard.ts";
 import { writeAwarenessFrame } from "./messages.ts";
 import { lobbyFetchFromRoom, openPresenceStore } from "@collab/presence";
 import { PresencePublisher } from "./presence-publisher.ts";
-import { AwarenessThrottle } from "./awareness-throttle.ts";
 import { PendingBudget } from "./pending-budget.ts";
 import { ClientIds } from "./client-ids.ts";
 import { ClientIdRecords } from "./client-id-records.ts";
-import { DrainCheck } from "./drain-check.ts";
-import { TokenBucket } from "./rate-limit.ts";
 import * as Y from "yjs";
-import { ChunkedUpload } from "./chunked-upload.ts";
 import { answerSyncStep1 } from "./sync-answer.ts";
 import { claimWriterIds } from "./writer-ids.ts";
+import { AWARENESS_FLOOD_PER_SECOND, openConnection, type Connection } from "./connection.ts";
 import { WriterSync } from "./writer-sync.ts";
 import { lineAuthors } from "./authorship.ts";
-import { RoomVersions, VersionNotFoundError } from "./room-versions.ts";
+import { RoomVersions } from "./room-versions.ts";
+import { answerInternalRequest, problem, type CommandRoom } from "./room-commands.ts";
 import { RoomMetrics } from "./room-metrics.ts";
 import type { PresenceStore } from "@collab/presence";
-
-/** Awareness frames per connection: one every 50 ms at most reaches the others; over 200 a second closes. */
-const AWARENESS_INTERVAL_MS = 50;
-const AWARENESS_FLOOD_PER_SECOND = 200;
-
-interface Connected {
-  /** Unique per socket. Not `socket.id`: y-partykit's provider reuses its id when it reconnects, and the
-   * new socket can arrive before the old one's close. */
-  key: number;
-  peer: Peer;
-  claims: RoomTokenClaims;
-  throttle: AwarenessThrottle;
-  /** y-partykit's chunked uploads (frames over 1 MB) reassembled, up to MAX_DOCUMENT_BYTES. */
-  upload: ChunkedUpload;
-  lastSeen: number;
-  /** What the connection may send (every role): messages and bytes, and bytes of its own awareness. */
-  messages: TokenBucket;
-  bytes: TokenBucket;
-  structs: TokenBucket;
-  awarenessBytes: TokenBucket;
-  drain: DrainCheck;
-}
-
-/** A peer owing this many bytes unread is sent a probe (see drain-check.ts). */
-const PROBE_AFTER_BYTES = 256 * 1024;
 
 /**
  * One room per document. y-partykit speaks the Yjs sync and awareness protocol; this class decides who may
@@ -80,7 +47,7 @@ export default class DocumentRoom implements Party.Server {
   readonly #config: RoomConfig;
   readonly #store: DocumentStore;
   readonly #access: RoomAccess;
-  readonly #peers = new Map<Party.Connection, Connected>();
+  readonly #peers = new Map<Party.Connection, Connection>();
   #nextKey = 0;
   readonly #clientIds: ClientIds;
   readonly #clientIdRecords: ClientIdRecords;
@@ -122,11 +89,6 @@ export default class DocumentRoom implements Party.Server {
     this.#awareness = new AwarenessGuard(this.#clientIds);
   }
 
-  /** Who first wrote under each Yjs client id (user id from the room token, and when). */
-  clientIdRecords(): ReturnType<ClientIdRecords["all"]> {
-    return this.#clientIdRecords.all();
-  }
-
   /** Runs at the edge before the room is touched: invalid ids and missing, forged, expired or other-document tokens never reach it. */
   static async onBeforeConnect(request: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
     const id = docIdOf(request);
@@ -159,22 +121,9 @@ export default class DocumentRoom implements Party.Server {
     }
     if (!this.#store.writable && claims.role !== "viewer") return this.#refuse(socket, CloseCode.StorageUnavailable, "room storage is failing, retry shortly");
     this.#metrics?.count(RoomCounter.connectionsOpened);
-    const { rate, awareness, slowReaderBytes } = this.#config;
-    const drain = new DrainCheck({ probeAfterBytes: PROBE_AFTER_BYTES, maxUnreadBytes: slowReaderBytes });
-    const peer = new Peer(socket, this.#store.commit, (bytes) => this.#sent(socket, bytes));
-    this.#peers.set(socket, {
-      key: this.#nextKey++,
-      peer,
-      claims,
-      throttle: new AwarenessThrottle({ intervalMs: AWARENESS_INTERVAL_MS, floodPerSecond: AWARENESS_FLOOD_PER_SECOND }),
-      upload: new ChunkedUpload({ maxUploadBytes: this.#config.maxDocumentBytes, maxSliceBytes: this.#config.maxMessageBytes }),
-      lastSeen: Date.now(),
-      messages: new TokenBucket({ capacity: rate.messageBurst, perSecond: rate.messagesPerSecond }),
-      bytes: new TokenBucket({ capacity: rate.byteBurst, perSecond: rate.bytesPerSecond }),
-      structs: new TokenBucket({ capacity: rate.structBurst, perSecond: rate.structsPerSecond }),
-      awarenessBytes: new TokenBucket({ capacity: awareness.byteBurst, perSecond: awareness.bytesPerSecond }),
-      drain,
-    });
+    const connection = openConnection(socket, claims, this.#nextKey++, this.#config, this.#store.commit, (bytes) => this.#sent(socket, bytes));
+    const { peer } = connection;
+    this.#peers.set(socket, connection);
     // Providers renew their awareness every 15 s; a socket silent for three renewals is half-open (a laptop
     // lid closed, a network gone) and is closed so its cursor leaves.
     this.#idleTimer ??= setInterval(() => this.#closeIdle(), Math.min(5_000, this.#config.idleTimeoutMs / 3, this.#config.maxPendingMs / 3));
@@ -262,45 +211,10 @@ export default class DocumentRoom implements Party.Server {
     this.#disconnect(socket);
   }
 
-  /**
-   * The worker's internal endpoint, authorised with INTERNAL_SECRET: `GET` lists who is connected,
-   * `POST` applies a {@link RoomCommand}.
-   */
+  /** The worker's internal endpoint, authorised with INTERNAL_SECRET (room-commands.ts answers it). */
   async onRequest(request: Party.Request): Promise<Response> {
     if (!(await isInternal(request, this.#config.internalSecret))) return problem(401, ErrorCode.Unauthorized, "Rooms are reached through the API");
-    if (request.method === "GET" && new URL(request.url).searchParams.get("view") === "authorship") {
-      const doc = await this.#store.ready(this.#room.id);
-      await this.#loadClientIds();
-      await this.#writersSeeded;
-      return Response.json({ lines: lineAuthors(doc, this.#clientIdRecords.all()) });
-    }
-    if (request.method === "GET") {
-      await this.#loadClientIds();
-      const writers = Object.fromEntries(await this.clientIdRecords());
-      return Response.json({ users: this.#activeUsers(), storage: this.#store.storageStats, pendingBytes: this.#store.pendingBytes, writers });
-    }
-    if (request.method !== "POST") return problem(405, "method_not_allowed", "Use GET or POST");
-    let command: RoomCommand;
-    try {
-      command = RoomCommand.parse(await request.json());
-    } catch {
-      return problem(400, ErrorCode.ValidationFailed, "Not a room command");
-    }
-    await this.#loadAccess();
-    if (this.#access.deleted) {
-      // Idempotent: the worker tells the room before it deletes the row, and retries when the row's delete
-      // failed; a retry must complete the delete, not answer "gone" forever.
-      if (command.type === "deleted") return Response.json({ deleted: true });
-      return problem(404, ErrorCode.NotFound, "This document was deleted");
-    }
-    if (!this.#store.writable && (command.type === "replace" || command.type === "set-language" || command.type === "set-title")) {
-      return problem(503, ErrorCode.RoomUnavailable, "Room storage is failing; retry shortly");
-    }
-    const result = await this.#apply(command);
-    if (result.saved === false) {
-      return problem(503, ErrorCode.DatabaseUnavailable, "Applied in the room, but the database did not take the save yet; it keeps retrying");
-    }
-    return Response.json(result);
+    return answerInternalRequest(this.#commandRoom(), request as unknown as Request);
   }
 
   /** Retries a failed Postgres save after the object was idle or restarted (see the store's onError). */
@@ -308,86 +222,41 @@ export default class DocumentRoom implements Party.Server {
     await this.#store.saveFromAlarm();
   }
 
-  async #apply(command: RoomCommand): Promise<Record<string, unknown>> {
-    switch (command.type) {
-      case "access-changed": {
-        this.#access.record(command.userId, command.role);
-        const closed = this.#closeUser(command.userId, command.role);
-        return { closed };
-      }
-      case "session-ended": {
-        this.#access.endSession(command.sessionId);
-        rememberSessionEnded(command.sessionId);
+  /** What the worker's commands may do to this room (room-commands.ts). */
+  #commandRoom(): CommandRoom {
+    return {
+      id: this.#room.id,
+      access: this.#access,
+      store: this.#store,
+      log: this.#log,
+      versions: () => this.#versionsFor(),
+      watchVersions: (doc) => this.#watchVersions(doc),
+      forgetDocument: () => {
+        this.#versions?.dispose();
+        if (this.#config.presenceEnabled) this.#presenceFor().clear();
+      },
+      describe: async () => {
+        await this.#loadClientIds();
+        const writers = Object.fromEntries(this.#clientIdRecords.all());
+        return { users: this.#activeUsers(), storage: this.#store.storageStats, pendingBytes: this.#store.pendingBytes, writers };
+      },
+      authorship: async () => {
+        const doc = await this.#store.ready(this.#room.id);
+        await this.#loadClientIds();
+        await this.#writersSeeded;
+        return lineAuthors(doc, this.#clientIdRecords.all());
+      },
+      loadAccess: () => this.#loadAccess(),
+      closeWhere: (match, code, reason) => {
         let closed = 0;
         for (const { peer, claims } of [...this.#peers.values()]) {
-          if (claims.sid !== command.sessionId) continue;
-          this.#close(peer, CloseCode.SessionEnded, "you signed out");
+          if (!match(claims)) continue;
+          this.#close(peer, code, reason);
           closed++;
         }
-        return { closed };
-      }
-      case "deleted": {
-        this.#versions?.dispose();
-        this.#store.forget();
-        if (this.#config.presenceEnabled) this.#presenceFor().clear();
-        for (const { peer } of [...this.#peers.values()]) this.#close(peer, CloseCode.DocumentDeleted, "this document was deleted");
-        await this.#access.markDeleted();
-        return { deleted: true };
-      }
-      case "save-version": {
-        await this.#store.ready(this.#room.id);
-        const version = await this.#versionsFor().saveNamed(command.name, command.userId);
-        return { versionId: version.id };
-      }
-      case "restore-version": {
-        this.#watchVersions(await this.#store.ready(this.#room.id));
-        try {
-          const version = await this.#versionsFor().restore(command.versionId, command.userId, { applied: command.applied });
-          await this.#store.saveNow();
-          return { versionId: version.id, saved: !this.#store.saveFailing };
-        } catch (error) {
-          if (error instanceof VersionNotFoundError) return { notFound: true };
-          throw error;
-        }
-      }
-      case "snapshot": {
-        await this.#store.ready(this.#room.id);
-        await this.#store.forceSnapshot();
-        return { saved: !this.#store.saveFailing };
-      }
-      case "close": {
-        const peers = [...this.#peers.values()];
-        for (const { peer } of peers) this.#close(peer, CloseCode.ClosedByAdmin, command.reason ?? "closed by an administrator");
-        this.#log.info("sockets closed by an administrator", { closed: peers.length });
-        return { closed: peers.length };
-      }
-      case "replace":
-      case "set-language":
-      case "set-title": {
-        const doc = await this.#store.ready(this.#room.id);
-        doc.transact(() => {
-          if (command.type === "replace") replaceText(doc.getText(DocRoot.content), command.content);
-          else if (command.type === "set-language") doc.getMap(DocRoot.meta).set(MetaKey.language, command.language);
-          else doc.getMap(DocRoot.meta).set(MetaKey.title, command.title);
-        }, "rest");
-        // The REST caller reads Postgres next: make the snapshot current before answering, and say so when
-        // it is not (the edit is in room storage and the save keeps retrying; the worker answers 503).
-        await this.#store.saveNow();
-        return { length: doc.getText(DocRoot.content).length, saved: !this.#store.saveFailing };
-      }
-    }
-  }
-
-  /** Closes a user's sockets after an access change: 4403 when removed, 4409 to come back with the new role. */
-  #closeUser(userId: string, role: Role | null): number {
-    let closed = 0;
-    for (const { peer, claims } of [...this.#peers.values()]) {
-      if (claims.sub !== userId || claims.role === role) continue;
-      if (role === null) this.#close(peer, CloseCode.Forbidden, "your access to this document was removed");
-      else this.#close(peer, CloseCode.RoleChanged, `your role is now ${role}`);
-      closed++;
-    }
-    return closed;
+        return closed;
+      },
+    };
   }
 
   #activeUsers(): ActiveUser[] {
@@ -582,6 +451,3 @@ function invalidId(): Response {
   return problem(400, ErrorCode.InvalidDocumentId, "Invalid document id: use 1-64 of A-Z a-z 0-9 _ -");
 }
 
-function problem(status: number, code: string, message: string): Response {
-  return Response.json({ error: { code, message } }, { status });
-}

@@ -69,10 +69,17 @@ describe("structured logs", () => {
   it("the rooms: every JSON line names its room, e.g. a connection closed for a malformed frame", { timeout: 60_000 }, async () => {
     const owner = await signUp(workerUrl, "logs");
     const docId = await owner.createDocument();
-    const socket = await rawSocket(partyUrl, docId, await owner.roomToken(docId));
-    socket.socket.send(Buffer.from([0xff, 0x00, 0x13]));
-    expect((await socket.closed).code).toBe(CloseCode.MalformedMessage);
-    await waitFor(() => jsonLines(party).some((line) => line.room === docId && line.msg === "closing a connection"), "the room's log line");
+    // partykit dev relays a room's console from workerd, and a line printed while the relay attaches to a new
+    // room is sometimes lost (about 1 run in 3, also before this suite's other changes): a few tries, each a
+    // new malformed frame, each closed with 4422.
+    const logged = () => jsonLines(party).some((line) => line.room === docId && line.msg === "closing a connection");
+    for (let attempt = 0; attempt < 5 && !logged(); attempt++) {
+      const socket = await rawSocket(partyUrl, docId, await owner.roomToken(docId));
+      socket.socket.send(Buffer.from([0xff, 0x00, 0x13]));
+      expect((await socket.closed).code).toBe(CloseCode.MalformedMessage);
+      await waitFor(logged, "the room's log line", 3_000).catch(() => {});
+    }
+    await waitFor(logged, "the room's log line");
     const line = jsonLines(party).find((entry) => entry.room === docId && entry.msg === "closing a connection")!;
     console.log(`[logs] party: ${JSON.stringify(line)}`);
     expect(line).toMatchObject({ level: "warn", room: docId, code: CloseCode.MalformedMessage });

@@ -1,0 +1,63 @@
+import type { RoomTokenClaims } from "@collab/protocol";
+import type * as Party from "partykit/server";
+import { AwarenessThrottle } from "./awareness-throttle.ts";
+import { ChunkedUpload } from "./chunked-upload.ts";
+import type { RoomConfig } from "./config.ts";
+import { DrainCheck } from "./drain-check.ts";
+import type { GroupCommit } from "./group-commit.ts";
+import { Peer } from "./peer.ts";
+import { TokenBucket } from "./rate-limit.ts";
+
+/** Awareness frames per connection: one every 50 ms at most reaches the others; over 200 a second closes. */
+export const AWARENESS_INTERVAL_MS = 50;
+export const AWARENESS_FLOOD_PER_SECOND = 200;
+/** A peer owing this many bytes unread is sent a probe (see drain-check.ts). */
+const PROBE_AFTER_BYTES = 256 * 1024;
+
+/** One socket in a room: who it is, and everything that bounds what it may cost the room. */
+export interface Connection {
+  /** Unique per socket. Not `socket.id`: y-partykit's provider reuses its id when it reconnects, and the
+   * new socket can arrive before the old one's close. */
+  key: number;
+  peer: Peer;
+  claims: RoomTokenClaims;
+  throttle: AwarenessThrottle;
+  /** y-partykit's chunked uploads (frames over 1 MB) reassembled, up to MAX_DOCUMENT_BYTES. */
+  upload: ChunkedUpload;
+  lastSeen: number;
+  /** What the connection may send (every role): messages, bytes and Yjs structs, and bytes of its own awareness. */
+  messages: TokenBucket;
+  bytes: TokenBucket;
+  structs: TokenBucket;
+  awarenessBytes: TokenBucket;
+  /** What was sent to it and not proven read (slow readers). */
+  drain: DrainCheck;
+}
+
+/**
+ * A new connection with its budgets from the room's configuration. `onSend` is told the size of every
+ * message handed to the socket (the drain check).
+ */
+export function openConnection(
+  socket: Party.Connection,
+  claims: RoomTokenClaims,
+  key: number,
+  config: RoomConfig,
+  commit: GroupCommit,
+  onSend: (bytes: number) => void,
+): Connection {
+  const { rate, awareness } = config;
+  return {
+    key,
+    peer: new Peer(socket, commit, onSend),
+    claims,
+    throttle: new AwarenessThrottle({ intervalMs: AWARENESS_INTERVAL_MS, floodPerSecond: AWARENESS_FLOOD_PER_SECOND }),
+    upload: new ChunkedUpload({ maxUploadBytes: config.maxDocumentBytes, maxSliceBytes: config.maxMessageBytes }),
+    lastSeen: Date.now(),
+    messages: new TokenBucket({ capacity: rate.messageBurst, perSecond: rate.messagesPerSecond }),
+    bytes: new TokenBucket({ capacity: rate.byteBurst, perSecond: rate.bytesPerSecond }),
+    structs: new TokenBucket({ capacity: rate.structBurst, perSecond: rate.structsPerSecond }),
+    awarenessBytes: new TokenBucket({ capacity: awareness.byteBurst, perSecond: awareness.bytesPerSecond }),
+    drain: new DrainCheck({ probeAfterBytes: PROBE_AFTER_BYTES, maxUnreadBytes: config.slowReaderBytes }),
+  };
+}
