@@ -287,7 +287,7 @@ export default class DocumentRoom implements Party.Server {
       return problem(400, ErrorCode.ValidationFailed, "Not a room command");
     }
     await this.#loadAccess();
-    if (this.#access.deleted) {
+    if (this.#access.deleted && command.type !== "undeleted") {
       // Idempotent: the worker tells the room before it deletes the row, and retries when the row's delete
       // failed; a retry must complete the delete, not answer "gone" forever.
       if (command.type === "deleted") return Response.json({ deleted: true });
@@ -333,6 +333,16 @@ export default class DocumentRoom implements Party.Server {
         for (const { peer } of [...this.#peers.values()]) this.#close(peer, CloseCode.DocumentDeleted, "this document was deleted");
         await this.#access.markDeleted();
         return { deleted: true };
+      }
+      case "undeleted": {
+        // Restored from the trash: lift the tombstone. A document still in memory is served again (it holds
+        // at least what Postgres has); otherwise the next connection loads it from Postgres.
+        if (this.#access.deleted) {
+          await this.#access.markRestored();
+          this.#store.revive();
+          this.#versions = undefined;
+        }
+        return { undeleted: true };
       }
       case "save-version": {
         await this.#store.ready(this.#room.id);
