@@ -100,6 +100,9 @@ describe.skipIf(!browserAvailable())("the document list: search, sort, trash and
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(await page.getByTestId("doc-search").isVisible()).toBe(true);
     expect(await page.getByTestId("filter-trash").isVisible()).toBe(true);
+    // Each filter's label on one line.
+    const heights = await page.locator("[data-testid^=filter-]").evaluateAll((buttons) => buttons.map((button) => button.getBoundingClientRect().height));
+    expect(Math.max(...heights)).toBeLessThan(40);
     await screenshot(page, "phone-list-toolbar");
   });
 });

@@ -41,6 +41,8 @@ export class DocumentListState {
   }
 
   async show(filter: DocumentFilter, view: { query?: string; sort?: DocumentSort } = {}): Promise<void> {
+    // In the Trash the deleted document is on screen with its own Restore: the Undo has done its job.
+    if (filter === "trash") this.trashed = undefined;
     this.filter = filter;
     if (view.query !== undefined) this.query = view.query.trim();
     if (view.sort !== undefined) this.sort = view.sort;
