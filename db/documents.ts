@@ -174,10 +174,6 @@ export async function purgeTrash(db: Database, now = new Date()): Promise<string
   return rows.map((row) => row.id);
 }
 
-export async function deleteDocument(db: Database, docId: string): Promise<void> {
-  await db.delete(documents).where(eq(documents.id, docId));
-}
-
 /** The latest snapshot's text ("" for a document never edited). */
 export async function documentText(db: Database, docId: string): Promise<string> {
   const [row] = await db.select({ text: documentSnapshots.text }).from(documentSnapshots).where(eq(documentSnapshots.documentId, docId));
