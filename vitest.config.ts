@@ -32,6 +32,7 @@ const UNIT = [
   "presence/memory-store.test.ts",
   "worker/database-gate.test.ts",
   "worker/openapi.test.ts",
+  "worker/routes/cursor.test.ts",
   "bench/convergence.test.ts",
   "bench/latency.test.ts",
   "bench/replay.test.ts",

@@ -59,8 +59,16 @@ export const documents = pgTable(
     /** Null only for documents created before accounts existed; nobody can open those through the API. */
     ownerId: text("owner_id").references(() => users.id, { onDelete: "cascade" }),
     ...timestamps,
+    /** Set while the document is in its owner's trash (restorable; purged after TRASH_RETENTION_DAYS). */
+    deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
   },
-  (t) => [index("documents_owner_updated_idx").on(t.ownerId, t.updatedAt)],
+  (t) => [
+    index("documents_owner_updated_idx").on(t.ownerId, t.updatedAt),
+    // The list sorted by name pages on (lower(title), id): without this, every page sorts all the owner's rows.
+    index("documents_owner_title_idx").on(t.ownerId, sql`lower(${t.title})`, t.id),
+    // The trash and the purge read only deleted rows.
+    index("documents_deleted_idx").on(t.ownerId, t.deletedAt).where(sql`${t.deletedAt} is not null`),
+  ],
 );
 
 /** Who else may open a document, and how. The owner is not a member: `documents.owner_id` says who owns it. */

@@ -92,6 +92,7 @@ export async function findShareLink(db: Database, token: string): Promise<(Share
     .select({ link: shareLinks, ownerId: documents.ownerId })
     .from(shareLinks)
     .innerJoin(documents, eq(documents.id, shareLinks.documentId))
-    .where(eq(shareLinks.token, token));
+    // A link to a document in the trash opens nothing (it works again if the owner restores the document).
+    .where(and(eq(shareLinks.token, token), isNull(documents.deletedAt)));
   return row ? { ...row.link, ownerId: row.ownerId } : undefined;
 }

@@ -220,6 +220,21 @@ export class DocumentStore {
     clearTimeout(this.#probeTimer);
   }
 
+  /**
+   * The document was restored from the trash. Room storage was emptied at the delete: a document still in
+   * memory writes itself back (room storage and Postgres), so what its editors typed before the delete is
+   * kept; with none in memory, the next connection loads from Postgres as for any empty room.
+   */
+  revive(): void {
+    if (!this.#forgotten) return;
+    this.#forgotten = false;
+    this.#snapshots.revive();
+    if (!this.#doc || !this.#docId) return;
+    void this.#log.rememberDocId(this.#docId);
+    void this.#log.compact(encodeStateWithoutPending(this.#doc));
+    this.#snapshots.markDirty();
+  }
+
   async #load(docId: string): Promise<Y.Doc> {
     this.#docId = docId;
     if (this.#config.unsafeCommitDelayMs !== undefined) this.#logger.warn("UNSAFE_TEST_ONLY_RELEASE_BEFORE_COMMIT is set: this room loses acknowledged edits when it crashes");

@@ -3,7 +3,7 @@ import type * as Party from "partykit/server";
 
 /**
  * What the room remembers about access, in its own storage so that it survives restarts:
- * - `deleted`: the document was deleted; every connection is refused.
+ * - `deleted`: the document was deleted (it is in the trash); every connection is refused until it is restored.
  * - `access:<userId>`: the role the worker last told the room this user has (`null`: none). A room token
  *   whose role is higher was issued before the change (the worker never issues more than the current role),
  *   so a removed member's unexpired token cannot reopen the door, and a downgraded editor must come back
@@ -58,5 +58,11 @@ export class RoomAccess {
     this.#deleted = true;
     await this.#storage.deleteAll();
     await this.#storage.put("deleted", true);
+  }
+
+  /** The document was restored from the trash: connections are accepted again. */
+  async markRestored(): Promise<void> {
+    await this.#storage.delete("deleted");
+    this.#deleted = false;
   }
 }

@@ -20,6 +20,8 @@ export interface CommandRoom {
   watchVersions(doc: Y.Doc): void;
   /** The document is gone: stop versions and presence. */
   forgetDocument(): void;
+  /** The document came back from the trash: versions start afresh (the store revives itself). */
+  reviveDocument(): void;
   /** Closes every connection whose claims match, with `code` and `reason`; returns how many. */
   closeWhere(match: (claims: RoomTokenClaims) => boolean, code: CloseCode, reason: string): number;
   /** `GET`: who is connected, storage counters, pending bytes and writer records. */
@@ -47,7 +49,7 @@ export async function answerInternalRequest(room: CommandRoom, request: Request)
     return problem(400, ErrorCode.ValidationFailed, "Not a room command");
   }
   await room.loadAccess();
-  if (room.access.deleted) {
+  if (room.access.deleted && command.type !== "undeleted") {
     // Idempotent: the worker tells the room before it deletes the row, and retries when the row's delete
     // failed; a retry must complete the delete, not answer "gone" forever.
     if (command.type === "deleted") return Response.json({ deleted: true });
@@ -88,6 +90,16 @@ export async function applyRoomCommand(room: CommandRoom, command: RoomCommand):
       room.closeWhere(() => true, CloseCode.DocumentDeleted, "this document was deleted");
       await room.access.markDeleted();
       return { deleted: true };
+    }
+    case "undeleted": {
+      // Restored from the trash: lift the tombstone. A document still in memory is served again (it holds
+      // at least what Postgres has); otherwise the next connection loads it from Postgres.
+      if (room.access.deleted) {
+        await room.access.markRestored();
+        room.store.revive();
+        room.reviveDocument();
+      }
+      return { undeleted: true };
     }
     case "save-version": {
       await room.store.ready(room.id);

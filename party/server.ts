@@ -235,6 +235,9 @@ export default class DocumentRoom implements Party.Server {
         this.#versions?.dispose();
         if (this.#config.presenceEnabled) this.#presenceFor().clear();
       },
+      reviveDocument: () => {
+        this.#versions = undefined;
+      },
       describe: async () => {
         await this.#loadClientIds();
         const writers = Object.fromEntries(this.#clientIdRecords.all());

@@ -66,6 +66,11 @@ export class SnapshotScheduler {
     clearTimeout(this.#timer);
   }
 
+  /** Schedules again after {@link dispose} (a document restored from the trash). */
+  revive(): void {
+    this.#disposed = false;
+  }
+
   /** Debounce, bounded by the maximum wait since the document became dirty. */
   #scheduleDue(): void {
     const now = Date.now();

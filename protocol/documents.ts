@@ -32,6 +32,8 @@ export const DocumentSummary = z.object({
   length: z.number().int().nonnegative(),
   createdAt: z.string().datetime(),
   updatedAt: z.string().datetime(),
+  /** Set only in the trash: when the owner deleted it (it is purged {@link TRASH_RETENTION_DAYS} days later). */
+  deletedAt: z.string().datetime().optional(),
 });
 export type DocumentSummary = z.infer<typeof DocumentSummary>;
 
@@ -57,12 +59,23 @@ export type UpdateDocumentRequest = z.input<typeof UpdateDocumentRequest>;
 export const ReplaceContentRequest = z.object({ content: Content });
 export type ReplaceContentRequest = z.input<typeof ReplaceContentRequest>;
 
-export const DocumentFilter = z.enum(["all", "owned", "shared"]);
+/** `trash`: the caller's own deleted documents, restorable for {@link TRASH_RETENTION_DAYS} days. */
+export const DocumentFilter = z.enum(["all", "owned", "shared", "trash"]);
+/** `recent`: most recently edited first (in the trash: most recently deleted first); `name`: by title, A to Z, ignoring case. */
+export const DocumentSort = z.enum(["recent", "name"]);
+export type DocumentSort = z.infer<typeof DocumentSort>;
+/** Longest search text: a title is at most 200 characters, so a longer search cannot match anything. */
+export const MAX_SEARCH_CHARS = 200;
+/** How long a deleted document stays in its owner's trash before it is purged. */
+export const TRASH_RETENTION_DAYS = 30;
 export const ListDocumentsQuery = z.object({
   filter: DocumentFilter.default("all"),
+  /** Titles containing this text, ignoring case (a plain substring: `%` and `_` match themselves). */
+  q: z.string().trim().max(MAX_SEARCH_CHARS, `Search must be at most ${MAX_SEARCH_CHARS} characters`).optional(),
+  sort: DocumentSort.default("recent"),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  /** Opaque: the `nextCursor` of the previous page. */
-  cursor: z.string().max(200).optional(),
+  /** Opaque: the `nextCursor` of the previous page, with the same `sort` (a name cursor carries a title). */
+  cursor: z.string().max(2_000).optional(),
 });
 export type ListDocumentsQuery = z.input<typeof ListDocumentsQuery>;
 

@@ -36,6 +36,8 @@ export type RoomTokenResponse = z.infer<typeof RoomTokenResponse>;
 export const RoomCommand = z.discriminatedUnion("type", [
   /** The document was deleted: close everyone (4404) and forget the room's storage. */
   z.object({ type: z.literal("deleted") }),
+  /** The owner restored the document from the trash: lift the tombstone, so it opens again with its text. */
+  z.object({ type: z.literal("undeleted") }),
   /** A user's access changed: close their sockets (4403 when removed, 4409 to reconnect with a new role). */
   z.object({ type: z.literal("access-changed"), userId: z.string(), role: RoleSchema.nullable() }),
   /** Replace the text with `content` as one minimal edit, keeping everyone's cursors. */

@@ -38,7 +38,7 @@ describe("the OpenAPI document and its docs page", () => {
         "GET /api/health",
         "POST /api/auth/register", "POST /api/auth/login", "POST /api/auth/logout", "GET /api/auth/me",
         "POST /api/documents", "GET /api/documents", "GET /api/documents/{id}", "PUT /api/documents/{id}",
-        "PATCH /api/documents/{id}", "DELETE /api/documents/{id}", "GET /api/documents/{id}/users",
+        "PATCH /api/documents/{id}", "DELETE /api/documents/{id}", "POST /api/documents/{id}/restore", "GET /api/documents/{id}/users",
         "GET /api/documents/{id}/members", "POST /api/documents/{id}/members", "PATCH /api/documents/{id}/members/{userId}",
         "DELETE /api/documents/{id}/members/{userId}", "GET /api/documents/{id}/links", "POST /api/documents/{id}/links",
         "DELETE /api/documents/{id}/links/{linkId}", "POST /api/share/{token}/accept", "POST /api/documents/{id}/token",

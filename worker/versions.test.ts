@@ -206,13 +206,19 @@ describe("deleting versions", () => {
     expect(refused.status).toBe(400);
   });
 
-  it("a deleted document's versions go with it", async () => {
+  it("a trashed document's versions are out of reach, come back with it, and go when it is purged", async () => {
     const docId = await sharedDocument("gone\n");
     expect((await named(owner, docId, "kept?")).status).toBe(201);
     expect((await owner.request(`/api/documents/${docId}`, { method: "DELETE" })).status).toBe(204);
+    expect((await owner.request(`/api/documents/${docId}/versions`)).status).toBe(404);
+    expect((await owner.request(`/api/documents/${docId}/restore`, { method: "POST" })).status).toBe(200);
+    expect((await versions(owner, docId)).items.map((v) => v.name)).toEqual(["kept?"]);
+
+    // The purge (purgeTrash, 30 days after the delete) removes the row: the versions go with it.
     useNodeWebSocket();
     const { db, end } = openDatabase({ databaseUrl, wsProxy });
     try {
+      await db.execute(sql`delete from documents where id = ${docId}`);
       const rows = await db.execute(sql`select count(*)::int as n from document_versions where document_id = ${docId}`);
       expect((rows.rows[0] as { n: number }).n).toBe(0);
     } finally {

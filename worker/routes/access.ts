@@ -25,5 +25,6 @@ export function toSummary(row: DocumentRow): DocumentSummary {
     length: row.length,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    ...(row.deletedAt ? { deletedAt: row.deletedAt.toISOString() } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { createDocument, deleteDocument, documentText, listDocuments, updateDocument } from "@collab/db";
+import { createDocument, documentText, findTrashedDocument, listDocuments, restoreDocument, sortKey, trashDocument, updateDocument } from "@collab/db";
 import {
   ActiveUsersResponse,
   CreateDocumentRequest,
@@ -14,6 +14,7 @@ import {
   MetaKey,
   ReplaceContentRequest,
   RoomTokenResponse,
+  TRASH_RETENTION_DAYS,
   UpdateDocumentRequest,
   colorFor,
   newDocId,
@@ -22,10 +23,10 @@ import { createRoute } from "@hono/zod-openapi";
 import * as Y from "yjs";
 import { z } from "zod";
 import { requireUser } from "../auth/session.ts";
-import { ApiError } from "../errors.ts";
+import { ApiError, notFoundError } from "../errors.ts";
 import { sendRoomCommand, signRoomToken } from "../rooms.ts";
 import { requireRole, toSummary } from "./access.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { decodeSortCursor, encodeSortCursor } from "./cursor.ts";
 import { errors, json, jsonBody, noContent, router } from "./openapi.ts";
 
 const tags = ["documents"];
@@ -58,18 +59,23 @@ export const documentRoutes = router()
   .openapi(
     createRoute({
       method: "get", path: "/documents", tags, middleware,
-      summary: "Your documents, most recently edited first",
-      description: "Keyset pagination: pass the previous page's `nextCursor` as `cursor` until it is null.",
+      summary: "Your documents: search by title, sort by recent or name, or your trash",
+      description:
+        "Keyset pagination: pass the previous page's `nextCursor` as `cursor` (with the same `sort`) until it is null. " +
+        "`q` keeps titles containing it, ignoring case. `sort=recent` (default) is most recently edited first, " +
+        "`sort=name` is by title A to Z ignoring case. `filter=trash` lists the documents you deleted in the last " +
+        `${TRASH_RETENTION_DAYS} days (most recently deleted first with \`sort=recent\`), each with \`deletedAt\`.`,
       request: { query: ListDocumentsQuery },
       responses: { 200: json(DocumentList, "A page of documents"), ...errors(400, 401) },
     }),
     async (c) => {
-      const { filter, limit, cursor } = c.req.valid("query");
-      const after = decodeCursor(cursor);
-      const rows = await listDocuments(c.var.db, c.var.user.id, { filter, limit: limit + 1, after: after && { updatedAt: after.at, id: after.id } });
+      const { filter, q, sort, limit, cursor } = c.req.valid("query");
+      const after = decodeSortCursor(cursor, sort);
+      const options = { filter, q: q || undefined, sort, limit: limit + 1, after };
+      const rows = await listDocuments(c.var.db, c.var.user.id, options);
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      const nextCursor = rows.length > limit && last ? encodeCursor(last.updatedAt, last.id) : null;
+      const nextCursor = rows.length > limit && last ? encodeSortCursor(sort, sortKey(last, options), last.id) : null;
       return c.json({ items: page.map(toSummary), nextCursor }, 200);
     },
   )
@@ -132,7 +138,9 @@ export const documentRoutes = router()
   )
   .openapi(
     createRoute({
-      method: "delete", path: "/documents/{id}", tags, middleware, summary: "Delete a document (owner); open editors are closed",
+      method: "delete", path: "/documents/{id}", tags, middleware,
+      summary: "Move a document to the trash (owner); open editors are closed",
+      description: `The document leaves every list and its room closes every socket (4404) at once. Its owner can restore it for ${TRASH_RETENTION_DAYS} days (\`POST /api/documents/{id}/restore\`); then it is purged.`,
       request: { params },
       responses: { 204: noContent, ...errors(401, 403, 404, 503) },
     }),
@@ -141,8 +149,27 @@ export const documentRoutes = router()
       await requireRole(c, id, "owner");
       // The room first: it closes every socket and refuses new ones, so nobody keeps editing a deleted document.
       await sendRoomCommand(c.var.config, id, { type: "deleted" }, c.var.log);
-      await deleteDocument(c.var.db, id);
+      await trashDocument(c.var.db, id);
       return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post", path: "/documents/{id}/restore", tags, middleware,
+      summary: "Restore a document from your trash (owner)",
+      description: "It opens again with its text, for its owner and its members. 404 when it is not in your trash.",
+      request: { params },
+      responses: { 200: json(DocumentSummary, "Restored"), ...errors(401, 404, 503) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      if (!(await findTrashedDocument(c.var.db, id, c.var.user.id))) throw notFoundError();
+      // The room first: until it lifts its tombstone it refuses every socket, and a restored row with a
+      // closed room would be a document nobody can open. The other way round is safe: the worker issues no
+      // token for a document still in the trash.
+      await sendRoomCommand(c.var.config, id, { type: "undeleted" }, c.var.log);
+      await restoreDocument(c.var.db, id);
+      return c.json(toSummary(await requireRole(c, id, "owner")), 200);
     },
   )
   .openapi(

@@ -1,7 +1,7 @@
 import type { DocumentSummary, UpdateDocumentRequest } from "@collab/protocol";
-import { documents, type DocumentFilter } from "./api/index.ts";
+import { documents, type DocumentFilter, type DocumentSort } from "./api/index.ts";
 
-export type { DocumentFilter };
+export type { DocumentFilter, DocumentSort };
 
 const PAGE_SIZE = 20;
 /** The API's largest page: a refresh covers at most this many rows of what is on screen. */
@@ -18,6 +18,11 @@ const MAX_REFRESH = 100;
  */
 export class DocumentListState {
   filter = $state<DocumentFilter>("all");
+  /** The search text the list on screen was loaded with (titles containing it). */
+  query = $state("");
+  sort = $state<DocumentSort>("recent");
+  /** The document just moved to the trash, while its "Undo" is offered. */
+  trashed = $state.raw<DocumentSummary | undefined>();
   items = $state.raw<DocumentSummary[]>([]);
   nextCursor = $state<string | null>(null);
   /** `loading` while the first page of a filter loads. */
@@ -35,8 +40,12 @@ export class DocumentListState {
     this.#describe = describe;
   }
 
-  async show(filter: DocumentFilter): Promise<void> {
+  async show(filter: DocumentFilter, view: { query?: string; sort?: DocumentSort } = {}): Promise<void> {
+    // In the Trash the deleted document is on screen with its own Restore: the Undo has done its job.
+    if (filter === "trash") this.trashed = undefined;
     this.filter = filter;
+    if (view.query !== undefined) this.query = view.query.trim();
+    if (view.sort !== undefined) this.sort = view.sort;
     this.items = [];
     this.nextCursor = null;
     this.status = "loading";
@@ -57,10 +66,39 @@ export class DocumentListState {
     });
   }
 
+  /** Moves a document to the trash; it can be brought back with {@link undoRemove} (or from the Trash). */
   async remove(id: string): Promise<boolean> {
     return this.#rowAction(id, async () => {
       await documents.remove(id);
+      this.trashed = this.items.find((item) => item.id === id);
       this.items = this.items.filter((item) => item.id !== id);
+    });
+  }
+
+  /** Restores the document the last delete moved to the trash, and reloads the list so it is back in its place. */
+  async undoRemove(): Promise<boolean> {
+    const doc = this.trashed;
+    if (!doc) return false;
+    this.trashed = undefined;
+    try {
+      await documents.restore(doc.id);
+    } catch (error) {
+      this.error = this.#describe(error);
+      return false;
+    }
+    await this.show(this.filter);
+    return true;
+  }
+
+  dismissTrashed(): void {
+    this.trashed = undefined;
+  }
+
+  /** Takes a document out of the trash (the Trash view's Restore). */
+  async restore(id: string): Promise<boolean> {
+    return this.#rowAction(id, async () => {
+      await documents.restore(id);
+      if (this.filter === "trash") this.items = this.items.filter((item) => item.id !== id);
     });
   }
 
@@ -73,8 +111,9 @@ export class DocumentListState {
     if (this.status !== "ready" || this.loadingMore || this.items.length === 0) return;
     const filter = this.filter;
     try {
-      const page = await documents.list({ filter, limit: Math.min(Math.max(this.items.length, PAGE_SIZE), MAX_REFRESH) });
-      if (filter !== this.filter || this.status !== "ready") return;
+      const { query, sort } = this;
+      const page = await documents.list({ filter, q: query || undefined, sort, limit: Math.min(Math.max(this.items.length, PAGE_SIZE), MAX_REFRESH) });
+      if (filter !== this.filter || query !== this.query || sort !== this.sort || this.status !== "ready") return;
       const fresh = new Map(page.items.map((item) => [item.id, item]));
       let changed = false;
       const items = this.items.map((item) => {
@@ -104,7 +143,7 @@ export class DocumentListState {
     const controller = (this.#controller = new AbortController());
     this.error = undefined;
     try {
-      const page = await documents.list({ filter: this.filter, limit: PAGE_SIZE, cursor }, controller.signal);
+      const page = await documents.list({ filter: this.filter, q: this.query || undefined, sort: this.sort, limit: PAGE_SIZE, cursor }, controller.signal);
       // Another page may be on screen already if ids repeat across pages (edited while paging): keep one.
       const seen = new Set(this.items.map((item) => item.id));
       this.items = [...this.items, ...page.items.filter((item) => !seen.has(item.id))];

@@ -32,10 +32,13 @@ import { NoContent, request } from "./request.ts";
  */
 
 export type DocumentFilter = NonNullable<ListDocumentsQuery["filter"]>;
+export type DocumentSort = NonNullable<ListDocumentsQuery["sort"]>;
 
 /** `ListDocumentsQuery` as the page sends it (the contract's input type leaves `limit` loose for coercion). */
 export interface ListDocumentsParams {
   filter: DocumentFilter;
+  q?: string | undefined;
+  sort?: DocumentSort | undefined;
   limit?: number;
   cursor?: string | undefined;
 }
@@ -56,7 +59,10 @@ export const documents = {
   create: (input: CreateDocumentRequest) => request("POST", "/documents", DocumentSummary, { body: input }),
   get: (id: string, signal?: AbortSignal) => request("GET", doc(id), DocumentDetail, { signal }),
   update: (id: string, input: UpdateDocumentRequest) => request("PATCH", doc(id), DocumentSummary, { body: input }),
+  /** Moves the document to its owner's trash. */
   remove: (id: string) => request("DELETE", doc(id), NoContent),
+  /** Takes it out of the trash (owner). */
+  restore: (id: string) => request("POST", `${doc(id)}/restore`, DocumentSummary),
   /** A short-lived token for the document's room; the worker answers 403/404 when there is no access. */
   roomToken: (id: string) => request("POST", `${doc(id)}/token`, RoomTokenResponse),
   /** The text as a file download (`Content-Disposition` names it); for `<a href download>`. */

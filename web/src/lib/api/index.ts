@@ -1,2 +1,2 @@
 export { ApiError, ClientErrorCode, messageOf, type FieldErrors } from "./errors.ts";
-export { auth, documents, members, presence, shareLinks, versions, type DocumentFilter } from "./endpoints.ts";
+export { auth, documents, members, presence, shareLinks, versions, type DocumentFilter, type DocumentSort } from "./endpoints.ts";
