@@ -24,7 +24,7 @@ export interface AttackContext {
   docId: string;
   editorToken(): Promise<string>;
   viewerToken(): Promise<string>;
-  /** An honest client that is online now, whose Yjs client id a forger takes. */
+  /** An honest client that has written (online if one is), whose Yjs client id a forger takes. */
   victim(): Y.Doc | undefined;
   random: Random;
   timeoutMs?: number;
@@ -79,7 +79,7 @@ async function misbehave(attack: Attack, peer: RawSocket, context: AttackContext
       return;
     case "forged-client-id": {
       const victim = context.victim();
-      if (!victim) throw new Error("no honest client online to forge");
+      if (!victim) throw new Error("no honest client has written yet, so there is no id to forge");
       send(updateFrame(forgedUpdate(victim, victim.clientID, "[forged]")));
       return;
     }
