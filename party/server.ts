@@ -274,6 +274,13 @@ export default class DocumentRoom implements Party.Server {
       await this.#writersSeeded;
       return Response.json({ lines: lineAuthors(doc, this.#clientIdRecords.all()) });
     }
+    if (request.method === "GET" && new URL(request.url).searchParams.get("view") === "text") {
+      // REST reads of a document the room holds in memory: the text people see, not the last snapshot. A room
+      // that is not loaded (or was deleted) does not load for this; it answers loaded: false (the snapshot is current).
+      await this.#loadAccess();
+      const doc = this.#access.deleted ? undefined : this.#store.doc;
+      return Response.json(doc ? { loaded: true, text: doc.getText(DocRoot.content).toString() } : { loaded: false });
+    }
     if (request.method === "GET") {
       await this.#loadClientIds();
       const writers = Object.fromEntries(await this.clientIdRecords());
