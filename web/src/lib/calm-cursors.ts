@@ -77,11 +77,11 @@ class CalmCursors implements PluginValue {
       if (until <= now) continue;
       nextExpiry = Math.min(nextExpiry, until);
       const user = (states.get(clientId)?.user ?? {}) as { name?: unknown; color?: unknown };
-      active.add(caretKey(typeof user.color === "string" ? user.color : DEFAULT_COLOR, typeof user.name === "string" ? user.name : DEFAULT_NAME));
+      active.add(caretKey(normalColor(typeof user.color === "string" ? user.color : DEFAULT_COLOR), typeof user.name === "string" ? user.name : DEFAULT_NAME));
     }
     for (const caret of this.view.contentDOM.querySelectorAll<HTMLElement>(".cm-ySelectionCaret")) {
       const name = caret.querySelector(".cm-ySelectionInfo")?.textContent ?? "";
-      const idle = !active.has(caretKeyOf(caret.getAttribute("style") ?? "", name));
+      const idle = !active.has(caretKey(caret.style.backgroundColor, name));
       if (caret.hasAttribute("data-idle") !== idle) caret.toggleAttribute("data-idle", idle);
     }
     clearTimeout(this.#timer);
@@ -91,11 +91,17 @@ class CalmCursors implements PluginValue {
 
 const caretKey = (color: string, name: string) => `${color}\u0000${name}`;
 
-/** y-codemirror.next writes the caret's style as `background-color: <color>; border-color: <color>`. */
-function caretKeyOf(style: string, name: string): string {
-  const match = /^background-color: (.*?); border-color: /.exec(style);
-  return caretKey(match?.[1] ?? "", name);
+/**
+ * A colour as the browser writes it back (`#4363d8` reads as `rgb(67, 99, 216)` once the caret's style was
+ * touched), so a state's colour and a drawn caret's compare equal.
+ */
+function normalColor(color: string): string {
+  scratch ??= document.createElement("span");
+  scratch.style.backgroundColor = "";
+  scratch.style.backgroundColor = color;
+  return scratch.style.backgroundColor;
 }
+let scratch: HTMLElement | undefined;
 
 /**
  * The label's two shapes. Expanded: the name above the caret. Idle: a 6 px flag at the caret's top that
@@ -110,6 +116,7 @@ const calmCursorTheme = EditorView.theme({
     transition: "max-width .18s ease-out, top .18s ease-out, padding .18s ease-out",
   },
   ".cm-ySelectionCaret[data-idle] > .cm-ySelectionInfo": {
+    width: "6px",
     maxWidth: "6px",
     height: "6px",
     top: "-3px",
@@ -120,6 +127,7 @@ const calmCursorTheme = EditorView.theme({
     cursor: "default",
   },
   ".cm-ySelectionCaret[data-idle]:hover > .cm-ySelectionInfo": {
+    width: "auto",
     maxWidth: "16em",
     height: "auto",
     top: "-1.4em",
