@@ -110,6 +110,8 @@ describe.skipIf(!browserAvailable())("names and invites in a real browser", { ti
     const localCopies = () => page.evaluate(async () => (await indexedDB.databases()).map((database) => database.name));
     expect(await localCopies()).toContain(copyName);
     await page.getByTestId("leave-document").click();
+    await page.getByTestId("leave-document-confirm").waitFor();
+    await screenshot(page, "names-editor-leave");
     await page.getByTestId("leave-document-confirm").click();
     await page.waitForURL((url) => url.pathname === "/", { timeout: 10_000 });
     await page.locator("[data-testid=doc-list]").waitFor({ timeout: 10_000 });
