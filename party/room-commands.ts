@@ -33,13 +33,23 @@ export interface CommandRoom {
 }
 
 /**
- * The worker's internal endpoint, already authorised: `GET` describes the room (or `?view=authorship`),
+ * The worker's internal endpoint, already authorised: `GET` describes the room (or `?view=authorship`, or
+ * `?view=text`),
  * `POST` applies a {@link RoomCommand}. Every answer is JSON; errors carry the contract's error body.
  */
 export async function answerInternalRequest(room: CommandRoom, request: Request): Promise<Response> {
   if (request.method === "GET") {
     const view = new URL(request.url).searchParams.get("view");
-    return Response.json(view === "authorship" ? { lines: await room.authorship() } : await room.describe());
+    if (view === "authorship") return Response.json({ lines: await room.authorship() });
+    // REST reads of a document the room holds in memory: the text people see, not the last snapshot. A room
+    // that is not loaded (or was deleted) does not load for this; it answers loaded: false (the snapshot is
+    // current then).
+    if (view === "text") {
+      await room.loadAccess();
+      const doc = room.access.deleted ? undefined : room.store.doc;
+      return Response.json(doc ? { loaded: true, text: doc.getText(DocRoot.content).toString() } : { loaded: false });
+    }
+    return Response.json(await room.describe());
   }
   if (request.method !== "POST") return problem(405, "method_not_allowed", "Use GET or POST");
   let command: RoomCommand;

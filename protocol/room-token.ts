@@ -63,3 +63,13 @@ export const RoomCommand = z.discriminatedUnion("type", [
   z.object({ type: z.literal("set-title"), title: Title }),
 ]);
 export type RoomCommand = z.infer<typeof RoomCommand>;
+
+/**
+ * `GET /parties/main/:id?view=text` (internal): the live text when the room holds the document in memory.
+ * A room that is not loaded answers `loaded: false` without loading: its latest snapshot is then current.
+ */
+export const RoomTextView = z.discriminatedUnion("loaded", [
+  z.object({ loaded: z.literal(true), text: z.string() }),
+  z.object({ loaded: z.literal(false) }),
+]);
+export type RoomTextView = z.infer<typeof RoomTextView>;

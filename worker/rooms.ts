@@ -3,6 +3,7 @@ import {
   ErrorCode,
   ROOM_TOKEN_ALGORITHM,
   ROOM_TOKEN_TTL_SECONDS,
+  RoomTextView,
   roomPath,
   type Role,
   type RoomCommand,
@@ -41,10 +42,20 @@ export async function sendRoomCommand(config: WorkerConfig, docId: string, comma
   return response.json();
 }
 
-/** Asks a document's room for a view of its live state, e.g. `authorship` (GET `?view=`). */
-export async function queryRoom(config: WorkerConfig, docId: string, view: "authorship", log: Logger): Promise<unknown> {
+/** Asks a document's room for a view of its live state, e.g. `authorship` or `text` (GET `?view=`). */
+export async function queryRoom(config: WorkerConfig, docId: string, view: "authorship" | "text", log: Logger): Promise<unknown> {
   const response = await roomFetch(config, log, docId, { method: "GET" }, `?view=${view}`);
   return response.json();
+}
+
+/**
+ * The text people see: the live room's when the room has the document loaded, else the latest snapshot
+ * (which is then current). A room that cannot be reached answers 503 like every room call: a snapshot
+ * could be older than what people have on screen.
+ */
+export async function liveText(config: WorkerConfig, docId: string, log: Logger, snapshotText: () => Promise<string>): Promise<{ text: string; source: "room" | "snapshot" }> {
+  const view = RoomTextView.parse(await queryRoom(config, docId, "text", log));
+  return view.loaded ? { text: view.text, source: "room" } : { text: await snapshotText(), source: "snapshot" };
 }
 
 async function roomFetch(config: WorkerConfig, log: Logger, docId: string, init: RequestInit, query = ""): Promise<Response> {

@@ -24,7 +24,7 @@ import * as Y from "yjs";
 import { z } from "zod";
 import { requireUser } from "../auth/session.ts";
 import { ApiError, notFoundError } from "../errors.ts";
-import { sendRoomCommand, signRoomToken } from "../rooms.ts";
+import { liveText, sendRoomCommand, signRoomToken } from "../rooms.ts";
 import { requireRole, toSummary } from "./access.ts";
 import { decodeSortCursor, encodeSortCursor } from "./cursor.ts";
 import { errors, json, jsonBody, noContent, router } from "./openapi.ts";
@@ -82,24 +82,28 @@ export const documentRoutes = router()
   .openapi(
     createRoute({
       method: "get", path: "/documents/{id}", tags, middleware,
-      summary: "A document's metadata and text (from its latest snapshot)",
-      description: "`?format=raw` returns the plain text as a download named for the document's language.",
+      summary: "A document's metadata and text (the live text when its room is loaded)",
+      description: "The text is what people with the document open see: the live room's when the room has it loaded, else the latest snapshot (then current); `X-Text-Source` says which. `?format=raw` returns the plain text as a download named for the document's language.",
       request: { params, query: z.object({ format: z.enum(["json", "raw"]).default("json") }) },
       responses: {
         200: { description: "The document", content: { "application/json": { schema: DocumentDetail }, "text/plain": { schema: z.string() } } },
-        ...errors(400, 401, 404),
+        ...errors(400, 401, 404, 503),
       },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       const doc = await requireRole(c, id, "viewer");
-      const text = await documentText(c.var.db, id);
+      const { text, source } = await liveText(c.var.config, id, c.var.log, () => documentText(c.var.db, id));
+      // Says where the text came from (room: live, snapshot: the room was not loaded), for clients and tests.
+      const headers = { "x-text-source": source };
       if (c.req.valid("query").format === "raw") {
         return c.text(text, 200, {
+          ...headers,
           "content-disposition": `attachment; filename="${downloadName(doc.title, doc.language)}"`,
         });
       }
-      return c.json({ ...toSummary(doc), text }, 200);
+      // `length` counts the text returned, not the snapshot's, so the two always agree.
+      return c.json({ ...toSummary(doc), length: [...text].length, text }, 200, headers);
     },
   )
   .openapi(

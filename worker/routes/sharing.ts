@@ -34,7 +34,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../context.ts";
 import { randomId, requireUser } from "../auth/session.ts";
-import { ApiError, notFoundError } from "../errors.ts";
+import { ApiError, forbiddenError, notFoundError } from "../errors.ts";
 import { sendRoomCommand } from "../rooms.ts";
 import { requireRole } from "./access.ts";
 import { errors, json, jsonBody, noContent, router } from "./openapi.ts";
@@ -98,14 +98,19 @@ export const sharingRoutes = router()
   )
   .openapi(
     createRoute({
-      method: "delete", path: "/documents/{id}/members/{userId}", tags, middleware, summary: "Remove a member (owner)",
-      description: "Their open connections are closed within a second.",
+      method: "delete", path: "/documents/{id}/members/{userId}", tags, middleware, summary: "Remove a member (owner), or leave (the member themself)",
+      description: "Their open connections are closed within a second (4403) and the document leaves their list. A member may remove themself (\"Leave\"); the owner cannot leave their own document (403): they delete it instead.",
       request: { params: memberParams },
       responses: { 204: noContent, ...errors(401, 403, 404, 503) },
     }),
     async (c) => {
       const { id, userId } = c.req.valid("param");
-      await requireRole(c, id, "owner");
+      if (userId === c.var.user.id) {
+        const doc = await requireRole(c, id, "viewer");
+        if (doc.role === "owner") throw forbiddenError("The owner cannot leave their document; delete it instead");
+      } else {
+        await requireRole(c, id, "owner");
+      }
       const current = await findMemberRole(c.var.db, id, userId);
       if (!current) throw notFoundError("Member");
       await changeAccess(c, id, userId, current, null);

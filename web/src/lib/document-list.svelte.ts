@@ -1,5 +1,6 @@
 import type { DocumentSummary, UpdateDocumentRequest } from "@collab/protocol";
-import { documents, type DocumentFilter, type DocumentSort } from "./api/index.ts";
+import { documents, members, type DocumentFilter, type DocumentSort } from "./api/index.ts";
+import { deleteLocalCopy } from "./local-copy.ts";
 
 export type { DocumentFilter, DocumentSort };
 
@@ -10,7 +11,7 @@ const MAX_REFRESH = 100;
 /**
  * The signed-in person's documents, one filter at a time, a page at a time (cursor pagination: "load more"
  * appends the next page). Changing the filter cancels whatever is in flight, so a slow answer for the old
- * filter never lands in the new list. Row actions (rename, language, delete) keep their error per row.
+ * filter never lands in the new list. Row actions (rename, language, delete, leave) keep their error per row.
  *
  * @example
  * const list = new DocumentListState(session.handle);
@@ -63,6 +64,18 @@ export class DocumentListState {
     return this.#rowAction(id, async () => {
       const updated = await documents.update(id, patch);
       this.items = this.items.map((item) => (item.id === id ? updated : item));
+    });
+  }
+
+  /**
+   * Leaves a document someone shared with you: the worker closes your sockets (4403) and it leaves the list;
+   * its local copy on this device is erased.
+   */
+  async leave(id: string, selfId: string): Promise<boolean> {
+    return this.#rowAction(id, async () => {
+      await members.remove(id, selfId);
+      this.items = this.items.filter((item) => item.id !== id);
+      await deleteLocalCopy(selfId, id);
     });
   }
 

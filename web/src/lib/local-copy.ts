@@ -180,3 +180,14 @@ export async function deleteLocalCopies(userId: string): Promise<void> {
       ),
   );
 }
+
+/** Deletes one document's local copy (after leaving it): what you no longer share does not stay on the device. */
+export function deleteLocalCopy(userId: string, docId: string): Promise<void> {
+  if (typeof indexedDB === "undefined") return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const request = indexedDB.deleteDatabase(localCopyName(userId, docId));
+    request.onsuccess = request.onerror = () => resolve();
+    // Open in another tab: deleted once that tab closes it (its socket closes with 4403, which erases it too).
+    request.onblocked = () => resolve();
+  });
+}
