@@ -1,4 +1,5 @@
-import { loadSnapshot, openDatabase, saveSnapshot, type Snapshot } from "@collab/db";
+import { loadSnapshot, saveSnapshot, type Snapshot } from "@collab/db";
+import { withDatabase } from "./database.ts";
 import * as Y from "yjs";
 import type { RoomConfig } from "./config.ts";
 
@@ -22,7 +23,7 @@ export class PostgresSnapshots {
   }
 
   read(docId: string): Promise<Snapshot | undefined> {
-    return this.#with((db) => loadSnapshot(db, docId));
+    return withDatabase(this.#config, (db) => loadSnapshot(db, docId));
   }
 
   /**
@@ -30,20 +31,11 @@ export class PostgresSnapshots {
    * the room to merge before it saves again.
    */
   save(docId: string, snapshot: SnapshotToSave): Promise<SaveOutcome> {
-    return this.#with(async (db): Promise<SaveOutcome> => {
+    return withDatabase(this.#config, async (db): Promise<SaveOutcome> => {
       if (await saveSnapshot(db, { docId, ...snapshot })) return { kind: "saved" };
       const stored = await loadSnapshot(db, docId);
       return stored ? { kind: "behind", snapshot: stored } : { kind: "missing" };
     });
-  }
-
-  async #with<T>(work: (db: ReturnType<typeof openDatabase>["db"]) => Promise<T>): Promise<T> {
-    const { db, end } = openDatabase({ databaseUrl: this.#config.databaseUrl, wsProxy: this.#config.dbWsProxy });
-    try {
-      return await work(db);
-    } finally {
-      void end().catch(() => {});
-    }
   }
 }
 

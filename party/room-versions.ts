@@ -1,7 +1,8 @@
-import { autoVersionTimes, deleteVersions, getVersion, insertVersion, latestVersionVector, openDatabase, type VersionKindValue, type VersionRow } from "@collab/db";
+import { autoVersionTimes, deleteVersions, getVersion, insertVersion, latestVersionVector, type VersionKindValue, type VersionRow } from "@collab/db";
 import { DocRoot, newDocId, versionsToThin } from "@collab/protocol";
 import * as Y from "yjs";
 import type { RoomConfig } from "./config.ts";
+import { withDatabase } from "./database.ts";
 import { stateVectorOf } from "./postgres-snapshots.ts";
 import { replaceText } from "@collab/protocol/replace-text";
 import { SnapshotScheduler } from "./snapshot-scheduler.ts";
@@ -84,7 +85,7 @@ export class RoomVersions {
   async restore(versionId: string, userId: string, options: { applied?: boolean } = {}): Promise<VersionRow> {
     const doc = this.#doc();
     if (!doc) throw new Error("the document is not loaded");
-    const version = await this.#withDatabase((db) => getVersion(db, this.#docId, versionId));
+    const version = await withDatabase(this.#config, (db) => getVersion(db, this.#docId, versionId));
     if (!version) throw new VersionNotFoundError(`no version ${versionId}`);
     if (!options.applied) {
       await this.#take("auto", null);
@@ -100,7 +101,7 @@ export class RoomVersions {
       const doc = this.#doc();
       if (!doc) return undefined;
       const stateVector = stateVectorOf(doc);
-      return this.#withDatabase(async (db) => {
+      return withDatabase(this.#config, async (db) => {
         this.#lastVector ??= (await latestVersionVector(db, this.#docId)) ?? {};
         if (kind === "auto" && sameVector(stateVector, this.#lastVector)) return undefined;
         const authors = [...new Set([...this.#authors, ...extraAuthors])];
@@ -117,15 +118,6 @@ export class RoomVersions {
     });
     this.#queue = run.catch(() => {});
     return run;
-  }
-
-  async #withDatabase<T>(work: (db: ReturnType<typeof openDatabase>["db"]) => Promise<T>): Promise<T> {
-    const { db, end } = openDatabase({ databaseUrl: this.#config.databaseUrl, wsProxy: this.#config.dbWsProxy });
-    try {
-      return await work(db);
-    } finally {
-      void end().catch(() => {});
-    }
   }
 }
 

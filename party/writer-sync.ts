@@ -1,4 +1,5 @@
-import { loadWriters, openDatabase, saveWriters } from "@collab/db";
+import { loadWriters, saveWriters } from "@collab/db";
+import { withDatabase } from "./database.ts";
 import type { Logger } from "@collab/protocol";
 import type { ClientIdRecords } from "./client-id-records.ts";
 import type { ClientIds } from "./client-ids.ts";
@@ -23,7 +24,7 @@ export class WriterSync {
   /** Fills in records this room lacks from Postgres (after room storage was lost). */
   async seed(docId: string, records: ClientIdRecords, ids: ClientIds): Promise<void> {
     try {
-      const stored = await this.#with((db) => loadWriters(db, docId));
+      const stored = await withDatabase(this.#config, (db) => loadWriters(db, docId));
       records.seed(new Map(stored.map((w) => [w.clientId, { userId: w.userId, firstSeen: w.firstSeen, stretches: w.stretches }])), ids);
     } catch (error) {
       this.#log.warn("writer records not read from Postgres", { error });
@@ -36,20 +37,11 @@ export class WriterSync {
     const taken = records.takeUnsaved();
     if (taken.size === 0) return;
     const writers = [...taken].map(([clientId, r]) => ({ clientId, userId: r.userId, firstSeen: r.firstSeen, stretches: r.stretches ?? [] }));
-    this.#writing = this.#with((db) => saveWriters(db, docId, writers))
+    this.#writing = withDatabase(this.#config, (db) => saveWriters(db, docId, writers))
       .catch((error: unknown) => {
         records.unsaved(taken.keys());
         this.#log.warn("writer records not copied to Postgres, kept for the next snapshot", { error });
       })
       .finally(() => (this.#writing = undefined));
-  }
-
-  async #with<T>(work: (db: ReturnType<typeof openDatabase>["db"]) => Promise<T>): Promise<T> {
-    const { db, end } = openDatabase({ databaseUrl: this.#config.databaseUrl, wsProxy: this.#config.dbWsProxy });
-    try {
-      return await work(db);
-    } finally {
-      void end().catch(() => {});
-    }
   }
 }

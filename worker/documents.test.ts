@@ -16,11 +16,12 @@ import {
   type Role,
 } from "@collab/protocol";
 import { sql } from "drizzle-orm";
-import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import * as Y from "yjs";
 import { useNodeWebSocket } from "../tools/db/node-websocket.ts";
 import { signUp, type TestUser } from "../tools/testing/accounts.ts";
-import { connectClient, waitFor, waitForAsync, type TestClient } from "../tools/testing/clients.ts";
+import { waitFor, waitForAsync, type TestClient } from "../tools/testing/clients.ts";
+import { roomClients } from "../tools/testing/room-clients.ts";
 
 /**
  * The document endpoints against the worker under `wrangler dev`, the real party and the real database.
@@ -28,14 +29,7 @@ import { connectClient, waitFor, waitForAsync, type TestClient } from "../tools/
  */
 const { workerUrl, partyUrl, databaseUrl, wsProxy } = inject("stack");
 
-const clients: TestClient[] = [];
-afterEach(() => clients.splice(0).forEach((client) => client.destroy()));
-
-function join(user: TestUser, docId: string): TestClient {
-  const client = connectClient(partyUrl, docId, { name: user.username, token: () => user.roomToken(docId) });
-  clients.push(client);
-  return client;
-}
+const join = roomClients(partyUrl);
 
 /** Resolves once the client synced; fails with the close code and reason if the room closes it first. */
 function openedAndSynced(client: TestClient): Promise<void> {

@@ -1,10 +1,11 @@
 import { openDatabase, purgeTrash, schema } from "@collab/db";
 import { CloseCode, DocumentDetail, DocumentList, DocumentSummary, ErrorBody, ErrorCode, newDocId, TRASH_RETENTION_DAYS } from "@collab/protocol";
 import { inArray, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { useNodeWebSocket } from "../tools/db/node-websocket.ts";
 import { retryingUnavailable, signUp, type TestUser } from "../tools/testing/accounts.ts";
-import { connectClient, waitForAsync, type TestClient } from "../tools/testing/clients.ts";
+import { waitForAsync, type TestClient } from "../tools/testing/clients.ts";
+import { roomClients } from "../tools/testing/room-clients.ts";
 
 /**
  * The document list against the real stack: search and sort with keyset pagination, the trash (delete,
@@ -17,14 +18,7 @@ const database = openDatabase({ databaseUrl, wsProxy });
 const db = database.db;
 afterAll(() => database.end());
 
-const clients: TestClient[] = [];
-afterEach(() => clients.splice(0).forEach((client) => client.destroy()));
-
-function join(user: TestUser, docId: string): TestClient {
-  const client = connectClient(partyUrl, docId, { name: user.username, token: () => user.roomToken(docId) });
-  clients.push(client);
-  return client;
-}
+const join = roomClients(partyUrl);
 
 /**
  * A delete or restore as a well-behaved client sends it: again after a 503 (a busy shared database can hold

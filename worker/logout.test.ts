@@ -1,19 +1,13 @@
 import { ActiveUsersResponse, AuthResponse, CloseCode, ROOM_PATH_PREFIX, ROOM_TOKEN_PARAM } from "@collab/protocol";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { sessionFor, signUp, type TestUser } from "../tools/testing/accounts.ts";
-import { connectClient, waitForAsync, type TestClient } from "../tools/testing/clients.ts";
+import { waitForAsync, type TestClient } from "../tools/testing/clients.ts";
+import { roomClients } from "../tools/testing/room-clients.ts";
 
 /** Logging out ends the session everywhere: its open sockets close, and its room tokens stop working. */
 const { partyUrl, workerUrl } = inject("stack");
-const clients: TestClient[] = [];
-afterEach(() => clients.splice(0).forEach((client) => client.destroy()));
-
-function join(user: TestUser, docId: string): TestClient {
-  const client = connectClient(partyUrl, docId, { name: user.username, token: () => user.roomToken(docId) });
-  clients.push(client);
-  return client;
-}
+const join = roomClients(partyUrl);
 
 /** A second session of the same account (another browser). */
 async function secondSession(user: TestUser): Promise<TestUser> {

@@ -1,7 +1,8 @@
 import { AdminCloseResponse, AdminRoomsResponse, CloseCode, ErrorBody } from "@collab/protocol";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { signUp, type TestUser } from "../tools/testing/accounts.ts";
-import { connectClient, waitFor, waitForAsync, type TestClient } from "../tools/testing/clients.ts";
+import { waitFor, waitForAsync } from "../tools/testing/clients.ts";
+import { roomClients } from "../tools/testing/room-clients.ts";
 import { snapshotText } from "../tools/testing/snapshots.ts";
 
 /**
@@ -10,14 +11,7 @@ import { snapshotText } from "../tools/testing/snapshots.ts";
  * endpoints for an admin (ADMIN_USERS), the metrics token, and a normal user.
  */
 const { partyUrl, workerUrl, metricsToken, adminUsers, databaseUrl, wsProxy } = inject("stack");
-const clients: TestClient[] = [];
-afterEach(() => clients.splice(0).forEach((client) => client.destroy()));
-
-function join(user: TestUser, docId: string): TestClient {
-  const client = connectClient(partyUrl, docId, { name: user.username, token: () => user.roomToken(docId) });
-  clients.push(client);
-  return client;
-}
+const join = roomClients(partyUrl);
 
 const metrics = (token = metricsToken) => fetch(`${workerUrl}/api/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
