@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { sessions, users } from "./schema.ts";
 
@@ -57,15 +57,16 @@ export async function findSessionUser(db: Database, sessionId: string): Promise<
 }
 
 /**
- * Whether a session is known to have ended (revoked or expired). An id with no row is not "ended": room
- * tokens are signed, and only the worker (or a tool holding the secret) makes them.
+ * Of `sessionIds`, those known to have ended (revoked or expired); one query for the lot. An id with no row
+ * is not "ended": room tokens are signed, and only the worker (or a tool holding the secret) makes them.
  */
-export async function sessionEnded(db: Database, sessionId: string): Promise<boolean> {
-  const [row] = await db
-    .select({ ended: sql<boolean>`${sessions.revokedAt} is not null or ${sessions.expiresAt} <= now()` })
+export async function endedSessions(db: Database, sessionIds: readonly string[]): Promise<Set<string>> {
+  if (sessionIds.length === 0) return new Set();
+  const rows = await db
+    .select({ id: sessions.id })
     .from(sessions)
-    .where(eq(sessions.id, sessionId));
-  return row?.ended === true;
+    .where(and(inArray(sessions.id, [...sessionIds]), sql`(${sessions.revokedAt} is not null or ${sessions.expiresAt} <= now())`));
+  return new Set(rows.map((row) => row.id));
 }
 
 export async function revokeSession(db: Database, sessionId: string): Promise<void> {
