@@ -78,8 +78,13 @@ async function misbehave(attack: Attack, peer: RawSocket, context: AttackContext
       send(garbageFrame(random, 16 + random.int(200)));
       return;
     case "forged-client-id": {
-      const victim = context.victim();
-      if (!victim) throw new Error("no honest client has written yet, so there is no id to forge");
+      // Early in a session nobody may have written yet: wait for a writer (while the attack's time lasts).
+      let victim = context.victim();
+      while (!victim && open()) {
+        await pause(50);
+        victim = context.victim();
+      }
+      if (!victim) throw new Error("no honest client wrote during the attack's time, so there was no id to forge");
       send(updateFrame(forgedUpdate(victim, victim.clientID, "[forged]")));
       return;
     }
