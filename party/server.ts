@@ -19,7 +19,7 @@ import { RoomAccess } from "./room-access.ts";
 import { claimsOf, isInternal, verifyRoomToken, withClaims } from "./room-auth.ts";
 import { hasSessionEnded } from "./session-check.ts";
 import { AwarenessGuard } from "./awareness-guard.ts";
-import { writeAwarenessFrame } from "./messages.ts";
+import { SyncType, writeAwarenessFrame, writeSyncFrame } from "./messages.ts";
 import { lobbyFetchFromRoom, openPresenceStore } from "@collab/presence";
 import { PresencePublisher } from "./presence-publisher.ts";
 import { PendingBudget } from "./pending-budget.ts";
@@ -199,7 +199,7 @@ export default class DocumentRoom implements Party.Server {
     if (verdict.updateBytes > 0) this.#metrics?.count(RoomCounter.updatesReceived);
     peer.deliver(ownBuffer(bytes));
     if (this.#pending.record(entry.key, before, this.#store.pendingBytes)) {
-      this.#dropPending(`left over ${this.#config.maxPendingBytes} bytes of updates that depend on updates never sent`);
+      this.#dropPending(`left over ${this.#config.maxPendingBytes} bytes of updates that depend on updates never sent`, entry.key);
     }
   }
 
@@ -287,14 +287,23 @@ export default class DocumentRoom implements Party.Server {
     }
   }
 
-  /** Closes every connection that added to the pending state, then drops it (see PendingBudget). */
-  #dropPending(reason: string): void {
+  /**
+   * Drops the document's pending state (see PendingBudget). The connection past its size budget (`offender`)
+   * is closed with 4425. The other contributors, whose pending updates are dropped with it, stay: the room
+   * sends each a sync step 1, and its answer (sync step 2) carries everything the room lacks from it again,
+   * including what it depended on if it has that now. A connection that honestly raced its own reconnect
+   * then does not notice. Past the age budget nobody is singled out, and every contributor is closed.
+   */
+  #dropPending(reason: string, offender?: number): void {
     const contributors = new Set(this.#pending.contributors());
-    for (const { key, peer } of [...this.#peers.values()]) {
-      if (contributors.has(key)) this.#reject(peer, CloseCode.PendingUpdates, reason);
-    }
     this.#store.clearPending();
     this.#pending.clear();
+    const doc = this.#store.doc;
+    for (const { key, peer } of [...this.#peers.values()]) {
+      if (!contributors.has(key)) continue;
+      if (offender === undefined || key === offender || !doc) this.#reject(peer, CloseCode.PendingUpdates, reason);
+      else peer.send(writeSyncFrame(SyncType.step1, Y.encodeStateVector(doc)));
+    }
   }
 
   #reject(peer: Peer, code: CloseCode, reason: string): void {
