@@ -59,7 +59,7 @@ export default defineConfig({
       { test: { name: "unit", include: UNIT, isolate: false } },
       // One retry for the suites against real servers: on two shared cores, a run of 1,000 tests met one or two
       // timing flakes (a reset keep-alive socket, a kill that landed between writes), each time a different one.
-      // A retried test still prints its first failure, and a real fault fails twice.
+      // A fault that is real fails both times.
       { test: { name: "integration", include: ALL, exclude: [...UNIT, ...BROWSER, "**/node_modules/**"], retry: 1, ...STACK } },
       { test: { name: "browser", include: BROWSER, retry: 1, ...STACK } },
     ],
