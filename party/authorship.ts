@@ -14,7 +14,7 @@ export interface LineAuthor {
  * which user wrote under each Yjs client id and when each stretch of writing began (client-id-records.ts).
  * "Last" is by time: of the characters on a line (its newline included), the one written latest decides.
  * Text whose client id has no record (written before the room kept them) counts as "earlier" (null).
- * One pass over the text's items: linear in the document.
+ * One pass over the text's items, one lookup per line segment of each.
  *
  * @example
  * lineAuthors(doc, records) // [{ userId: "u1", at: 1767000000000 }, { userId: null, at: null }]
@@ -27,14 +27,20 @@ export function lineAuthors(doc: Y.Doc, records: ReadonlyMap<number, ClientIdRec
       const { client, clock } = item.id;
       const record = records.get(client);
       const text = item.content.str;
-      for (let i = 0; i < text.length; i++) {
-        const at = record ? writtenAt(record, clock + i) : null;
+      // Segment by segment, not character by character: within one item a later clock was never written
+      // earlier (stretches go up in both), so a segment's last character is its latest. One binary search
+      // per segment keeps a large document's view off the room's event loop.
+      for (let start = 0; start < text.length; ) {
+        const newline = text.indexOf("\n", start);
+        const end = newline === -1 ? text.length - 1 : newline;
         const line = lines[lines.length - 1]!;
+        const at = record ? writtenAt(record, clock + end) : null;
         if (at !== null && (line.at === null || at >= line.at)) {
           line.userId = record!.userId;
           line.at = at;
         }
-        if (text.charCodeAt(i) === 10) lines.push({ userId: null, at: null });
+        if (newline !== -1) lines.push({ userId: null, at: null });
+        start = end + 1;
       }
     }
     item = item.right;
