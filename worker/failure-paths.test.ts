@@ -10,6 +10,7 @@ import { freePort, type Service } from "../tools/stack/service.ts";
 import { startParty, startWorker } from "../tools/stack/servers.ts";
 import { signUp, type TestUser } from "../tools/testing/accounts.ts";
 import { connectClient, type TestClient } from "../tools/testing/clients.ts";
+import { nextClose } from "../tools/testing/room-clients.ts";
 import { startHttpGate, type HttpGate } from "../tools/testing/http-gate.ts";
 import { snapshotText } from "../tools/testing/snapshots.ts";
 
@@ -81,17 +82,6 @@ function joinRoom(user: TestUser, docId: string): TestClient {
   return client;
 }
 
-/** Resolves with the code of the client's next close, and stops it from reconnecting. */
-function nextClose(client: TestClient): Promise<number> {
-  return new Promise((resolve) => {
-    const onClose = (event: { code: number }) => {
-      client.provider.off("connection-close", onClose);
-      client.stop();
-      resolve(event.code);
-    };
-    client.provider.on("connection-close", onClose);
-  });
-}
 
 async function memberRole(owner: TestUser, docId: string, userId: string): Promise<string | undefined> {
   const response = await owner.request(`/api/documents/${docId}/members`);

@@ -2,8 +2,8 @@ import { ActiveUsersResponse, AuthResponse, CloseCode, ROOM_PATH_PREFIX, ROOM_TO
 import { describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { clientHeaders, sessionFor, signUp, type TestUser } from "../tools/testing/accounts.ts";
-import { waitForAsync, type TestClient } from "../tools/testing/clients.ts";
-import { roomClients } from "../tools/testing/room-clients.ts";
+import { waitForAsync } from "../tools/testing/clients.ts";
+import { nextClose, roomClients } from "../tools/testing/room-clients.ts";
 
 /** Logging out ends the session everywhere: its open sockets close, and its room tokens stop working. */
 const { partyUrl, workerUrl } = inject("stack");
@@ -23,16 +23,6 @@ async function secondSession(user: TestUser): Promise<TestUser> {
   return sessionFor(workerUrl, { ...user, token, ip: user.ip });
 }
 
-function nextClose(client: TestClient): Promise<number> {
-  return new Promise((resolve) => {
-    const onClose = (event: { code: number }) => {
-      client.provider.off("connection-close", onClose);
-      client.stop();
-      resolve(event.code);
-    };
-    client.provider.on("connection-close", onClose);
-  });
-}
 
 /** Opens a room socket with `token`: the HTTP status of a refused upgrade, or the close code. */
 async function attempt(docId: string, token: string): Promise<{ status?: number; close?: number; open?: boolean }> {

@@ -19,3 +19,15 @@ export function roomClients(partyUrl: string): (user: TestUser, docId: string) =
     return client;
   };
 }
+
+/** Resolves with the code of the client's next close, and stops it from reconnecting. */
+export function nextClose(client: TestClient): Promise<number> {
+  return new Promise((resolve) => {
+    const onClose = (event: { code: number }) => {
+      client.provider.off("connection-close", onClose);
+      client.stop();
+      resolve(event.code);
+    };
+    client.provider.on("connection-close", onClose);
+  });
+}
