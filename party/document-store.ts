@@ -44,10 +44,8 @@ export interface DocumentStoreHooks {
  */
 export class DocumentStore {
   readonly commit: GroupCommit;
-  /** Given to y-partykit for editors: the same object every time. */
+  /** Given to y-partykit for every connection, viewers too: the same object every time. */
   readonly yOptions: YPartyKitOptions;
-  /** The same for viewers, read-only. One object, made once, like `yOptions`. */
-  readonly viewerOptions: YPartyKitOptions;
   readonly #room: Party.Room;
   readonly #config: RoomConfig;
   readonly #hooks: DocumentStoreHooks;
@@ -78,10 +76,10 @@ export class DocumentStore {
     this.#postgres = new PostgresSnapshots(config);
     this.commit = new GroupCommit(() => this.#commitUpdates(), { unsafeCommitDelayMs: config.unsafeCommitDelayMs });
     // y-partykit compares each connection's options with the first ones by JSON.stringify and logs an error
-    // when they differ. `readOnly` differs per connection by design (it only decides whether that socket's
-    // updates are applied), so both objects serialize to the same description of the document's options.
+    // when they differ, so viewers get these too rather than `readOnly: true`: the room never hands a
+    // viewer's writes to y-partykit (dropped on their header in server.ts onMessage), which is all
+    // `readOnly` would do.
     this.yOptions = { gc: true, load: async () => this.#source ?? null };
-    this.viewerOptions = { ...this.yOptions, readOnly: true };
     this.#snapshots = new SnapshotScheduler({
       save: async () => {
         const started = Date.now();

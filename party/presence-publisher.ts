@@ -44,25 +44,28 @@ export class PresencePublisher {
     }, this.#debounceMs);
   }
 
-  /** Removes the room's entry now (the document was deleted). */
-  clear(): void {
+  /**
+   * Removes the room's entry now (the document was deleted). Awaited by the delete command: a request to
+   * the lobby left running when the command's own request ends is cut by workerd ("disconnected").
+   */
+  clear(): Promise<void> {
     clearTimeout(this.#debounce);
     this.#debounce = undefined;
     this.#users = [];
-    this.#publish();
+    return this.#publish();
   }
 
-  #publish(): void {
+  /** Settles once the store answered; a failure is logged, never thrown (the next refresh repairs it). */
+  #publish(): Promise<void> {
     const users = this.#users;
     this.#published = keyOf(users);
     if (users.length === 0) {
       clearInterval(this.#refresh);
       this.#refresh = undefined;
-      void this.#store.clear(this.#docId).catch((error) => this.#log(error));
-      return;
+      return this.#store.clear(this.#docId).catch((error) => this.#log(error));
     }
     this.#refresh ??= setInterval(() => this.#publish(), (this.#ttlSeconds * 1000) / 3);
-    void this.#store.publish(this.#docId, users, this.#ttlSeconds).catch((error) => this.#log(error));
+    return this.#store.publish(this.#docId, users, this.#ttlSeconds).catch((error) => this.#log(error));
   }
 
   #log(error: unknown): void {

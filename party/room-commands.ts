@@ -19,7 +19,7 @@ export interface CommandRoom {
   /** Counts connections' changes to `doc` towards the next version's authors. */
   watchVersions(doc: Y.Doc): void;
   /** The document is gone: stop versions and presence. */
-  forgetDocument(): void;
+  forgetDocument(): Promise<void>;
   /** The document came back from the trash: versions start afresh (the store revives itself). */
   reviveDocument(): void;
   /** Closes every connection whose claims match, with `code` and `reason`; returns how many. */
@@ -95,7 +95,7 @@ export async function applyRoomCommand(room: CommandRoom, command: RoomCommand):
       return { closed: room.closeWhere((claims) => claims.sid === command.sessionId, CloseCode.SessionEnded, "you signed out") };
     }
     case "deleted": {
-      room.forgetDocument();
+      await room.forgetDocument();
       room.store.forget();
       room.closeWhere(() => true, CloseCode.DocumentDeleted, "this document was deleted");
       await room.access.markDeleted();

@@ -128,8 +128,8 @@ export default class DocumentRoom implements Party.Server {
     // lid closed, a network gone) and is closed so its cursor leaves.
     this.#idleTimer ??= setInterval(() => this.#closeIdle(), Math.min(5_000, this.#config.idleTimeoutMs / 3, this.#config.maxPendingMs / 3));
     this.#publishPresence();
-    // Viewers: y-partykit answers their sync requests but never applies their updates; awareness still flows.
-    await onConnect(peer as unknown as Party.Connection, this.#room, claims.role === "viewer" ? this.#store.viewerOptions : this.#store.yOptions);
+    // Viewers: their sync requests are answered and their awareness flows; their writes never reach y-partykit.
+    await onConnect(peer as unknown as Party.Connection, this.#room, this.#store.yOptions);
   }
 
   onMessage(message: string | ArrayBuffer | ArrayBufferView, socket: Party.Connection): void {
@@ -231,9 +231,9 @@ export default class DocumentRoom implements Party.Server {
       log: this.#log,
       versions: () => this.#versionsFor(),
       watchVersions: (doc) => this.#watchVersions(doc),
-      forgetDocument: () => {
+      forgetDocument: async () => {
         this.#versions?.dispose();
-        if (this.#config.presenceEnabled) this.#presenceFor().clear();
+        if (this.#config.presenceEnabled) await this.#presenceFor().clear();
       },
       reviveDocument: () => {
         this.#versions = undefined;

@@ -25,6 +25,20 @@ describe("SnapshotScheduler", () => {
     expect(s.dirty).toBe(false);
   });
 
+  it("saves nothing once disposed, not even on a flush, until revived", async () => {
+    const save = vi.fn(async () => {});
+    const { s } = scheduler(save);
+    s.markDirty();
+    s.dispose();
+    await s.flush();
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(save).not.toHaveBeenCalled();
+    expect(s.dirty).toBe(true);
+    s.revive();
+    await s.flush();
+    expect(save).toHaveBeenCalledTimes(1);
+  });
+
   it("saves at least every 10 s while edits keep coming", async () => {
     const save = vi.fn(async () => {});
     const { s } = scheduler(save);

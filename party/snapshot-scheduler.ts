@@ -54,13 +54,15 @@ export class SnapshotScheduler {
    */
   async flush(): Promise<void> {
     if (this.#saving) await this.#saving.catch(() => {});
-    if (!this.#dirty) return;
+    // Disposed (the document was deleted): a save now would write for a document that is gone, and from
+    // inside the delete's own request, which workerd cuts short when it answers.
+    if (!this.#dirty || this.#disposed) return;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#run();
   }
 
-  /** Stops timers; a dirty document stays dirty (the caller decides whether to flush first). */
+  /** Stops saving, flushes included, until {@link revive}; a dirty document stays dirty (flush first to save). */
   dispose(): void {
     this.#disposed = true;
     clearTimeout(this.#timer);

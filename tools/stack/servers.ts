@@ -72,8 +72,20 @@ export function startParty(options: PartyOptions): Promise<Service> {
 /**
  * partykit dev logs every request at a fixed level (no flag changes it): a line per socket and presence post.
  * Requests that worked, and the list of its addresses at start-up, are left out of the terminal; 5xx stay.
+ * Left out too: workerd's reports of a socket that ended, an "Uncaught exception ... disconnected" that workerd
+ * itself tags `worker_do_not_log`, its stack of bare addresses, and partykit's "Network connection lost" for the
+ * same socket. workerd prints them in local development only, when a Durable Object closes a WebSocket
+ * (cloudflare/workerd#1299: a room closing a removed member's or a deleted document's last socket) and when a
+ * peer vanishes without a close frame (a tab killed, a network lost); the sockets close correctly.
  */
-const PARTYKIT_CHATTER = /^\[pk:inf\] (?:(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+ [1-4]\d\d |- https?:\/\/)/;
+const PARTYKIT_CHATTER = new RegExp(
+  [
+    /^\[pk:inf\] (?:(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+ [1-4]\d\d |- https?:\/\/)/.source,
+    /Uncaught exception: kj\/[\w/]+\.c\+\+:\d+: disconnected: worker_do_not_log/.source,
+    /^\s*stack:(?: \S+@[0-9a-f]+)+\s*$/.source,
+    /^\s*Uncaught \(in response\) Error: Network connection lost\.$/.source,
+  ].join("|"),
+);
 
 export interface WorkerOptions extends DatabaseSettings, Secrets {
   port: number;
