@@ -24,7 +24,7 @@ describe("the OpenAPI document", () => {
     expect(schema.required).toEqual(["lines", "writers"]);
     const writer = schema.properties!.writers!.items!;
     expect(writer.required).toEqual(["clientId", "user", "firstSeen", "stretches"]);
-    expect(writer.properties!.stretches!.items!.prefixItems).toHaveLength(2);
+    expect(writer.properties!.stretches!.items).toMatchObject({ type: "array", minItems: 2, maxItems: 2 });
   });
 });
 
@@ -32,5 +32,7 @@ interface Schema {
   required?: string[];
   properties?: Record<string, Schema>;
   items?: Schema;
-  prefixItems?: Schema[];
+  type?: string;
+  minItems?: number;
+  maxItems?: number;
 }

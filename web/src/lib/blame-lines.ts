@@ -30,7 +30,8 @@ export function writersFrom(list: readonly AuthorshipWriter[]): Writers {
   const records = new Map<number, WriterRecord>();
   const users = new Map<string, UserSummary>();
   for (const { clientId, user, firstSeen, stretches } of list) {
-    records.set(clientId, { userId: user.id, firstSeen, stretches });
+    // Each stretch is a checked pair (the contract's `.min(2).max(2)`).
+    records.set(clientId, { userId: user.id, firstSeen, stretches: stretches as [number, number][] });
     users.set(user.id, user);
   }
   return { records, users };
