@@ -30,8 +30,7 @@ export function writersFrom(list: readonly AuthorshipWriter[]): Writers {
   const records = new Map<number, WriterRecord>();
   const users = new Map<string, UserSummary>();
   for (const { clientId, user, firstSeen, stretches } of list) {
-    // Each stretch is a checked pair (the contract's `.min(2).max(2)`).
-    records.set(clientId, { userId: user.id, firstSeen, stretches: stretches as [number, number][] });
+    records.set(clientId, { userId: user.id, firstSeen, stretches });
     users.set(user.id, user);
   }
   return { records, users };
