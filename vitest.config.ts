@@ -21,7 +21,6 @@ const UNIT = [
   "party/config.test.ts",
   "party/convergence.test.ts",
   "party/drain-check.test.ts",
-  "party/authorship.test.ts",
   "party/frame-guard.test.ts",
   "party/messages.test.ts",
   "party/group-commit.test.ts",

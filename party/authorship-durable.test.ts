@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AuthorshipResponse } from "@collab/protocol";
+import { lineAuthors } from "@collab/protocol/line-authors";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { signUp, type TestUser } from "../tools/testing/accounts.ts";
 import { connectClient, waitFor, type TestClient } from "../tools/testing/clients.ts";
@@ -102,5 +103,22 @@ describe("authorship", () => {
     expect(Date.parse(lines[2]!.at!)).toBeGreaterThan(Date.now() - 60_000);
     const stranger = await signUp(workerUrl, "Stranger");
     expect((await stranger.request(`/api/documents/${docId}/authorship`)).status).toBe(404);
+  });
+
+  it("hands out the writer records, from which a client's own copy gives the same lines", async () => {
+    const docId = await twoWriters(stackPartyUrl);
+    const { lines, writers } = AuthorshipResponse.parse(await (await bob.request(`/api/documents/${docId}/authorship`)).json());
+    // One record per writing client: Ada's and Bob's connections (the seed text was the room's own write).
+    expect(writers.map((writer) => writer.user.displayName).sort()).toEqual(["Ada", "Bob"]);
+    for (const writer of writers) expect(writer.stretches[0]![1]).toBeGreaterThan(Date.now() - 60_000);
+    // A fresh copy of the document (as a browser holds it) and the records: the room's lines, again.
+    const copy = join_(bob, docId, stackPartyUrl);
+    await copy.synced;
+    const records = new Map(writers.map(({ clientId, user, firstSeen, stretches }) => [clientId, { userId: user.id, firstSeen, stretches }]));
+    const recomputed = lineAuthors(copy.doc, records);
+    expect(recomputed.map(({ userId, at }) => ({ id: userId, at: at === null ? null : new Date(at).toISOString() }))).toEqual(
+      lines.map(({ author, at }) => ({ id: author?.id ?? null, at })),
+    );
+    copy.destroy();
   });
 });

@@ -1,23 +1,15 @@
 import type { Logger } from "@collab/protocol";
+import { STRETCH_MS, type WriterRecord } from "@collab/protocol/line-authors";
 import type * as Party from "partykit/server";
 import type { ClientIds } from "./client-ids.ts";
 
-/** Who first wrote under a Yjs client id in this room, and when (the version history and authorship use it). */
-export interface ClientIdRecord {
-  userId: string;
-  /** Milliseconds since the epoch. */
-  firstSeen: number;
-  /**
-   * Stretches of writing, oldest first: `[first clock, ms since the epoch]`. A struct with clock `c` was
-   * written at the time of the last stretch that starts at or before `c` (within STRETCH_MS). Absent in
-   * records written before authorship existed.
-   */
-  stretches?: [number, number][];
-}
+/**
+ * Who first wrote under a Yjs client id in this room, and when (the version history and authorship use it).
+ * The shape is the contract's, because the authorship endpoint hands these to browsers.
+ */
+export type ClientIdRecord = WriterRecord;
 
 const PREFIX = "client:";
-/** A new stretch starts when a client writes again after this long: "when" is this precise. */
-export const STRETCH_MS = 5_000;
 /** Stretches kept per client id; past it, every other old one is dropped (older times get coarser). */
 const MAX_STRETCHES = 512;
 

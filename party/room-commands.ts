@@ -1,5 +1,5 @@
 import { CloseCode, DocRoot, ErrorCode, MetaKey, RoomCommand, type Logger, type Role, type RoomTokenClaims } from "@collab/protocol";
-import type { LineAuthor } from "./authorship.ts";
+import type { AuthorshipView } from "@collab/protocol/line-authors";
 import { replaceText } from "@collab/protocol/replace-text";
 import type * as Y from "yjs";
 import type { DocumentStore } from "./document-store.ts";
@@ -26,8 +26,8 @@ export interface CommandRoom {
   closeWhere(match: (claims: RoomTokenClaims) => boolean, code: CloseCode, reason: string): number;
   /** `GET`: who is connected, storage counters, pending bytes and writer records. */
   describe(): Promise<Record<string, unknown>>;
-  /** `GET ?view=authorship`: who last wrote each line of the live text (authorship.ts). */
-  authorship(): Promise<LineAuthor[]>;
+  /** `GET ?view=authorship`: who last wrote each line of the live text, and the records it comes from. */
+  authorship(): Promise<AuthorshipView>;
   /** Loads the room's access records (tombstone, recorded roles) if not yet loaded. */
   loadAccess(): Promise<void>;
 }
@@ -40,7 +40,7 @@ export interface CommandRoom {
 export async function answerInternalRequest(room: CommandRoom, request: Request): Promise<Response> {
   if (request.method === "GET") {
     const view = new URL(request.url).searchParams.get("view");
-    if (view === "authorship") return Response.json({ lines: await room.authorship() });
+    if (view === "authorship") return Response.json(await room.authorship());
     // REST reads of a document the room holds in memory: the text people see, not the last snapshot. A room
     // that is not loaded (or was deleted) does not load for this; it answers loaded: false (the snapshot is
     // current then).

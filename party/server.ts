@@ -30,7 +30,7 @@ import { answerSyncStep1 } from "./sync-answer.ts";
 import { claimWriterIds } from "./writer-ids.ts";
 import { AWARENESS_FLOOD_PER_SECOND, openConnection, type Connection } from "./connection.ts";
 import { WriterSync } from "./writer-sync.ts";
-import { lineAuthors } from "./authorship.ts";
+import { lineAuthors } from "@collab/protocol/line-authors";
 import { RoomVersions } from "./room-versions.ts";
 import { answerInternalRequest, problem, type CommandRoom } from "./room-commands.ts";
 import { RoomMetrics } from "./room-metrics.ts";
@@ -247,7 +247,8 @@ export default class DocumentRoom implements Party.Server {
         const doc = await this.#store.ready(this.#room.id);
         await this.#loadClientIds();
         await this.#writersSeeded;
-        return lineAuthors(doc, this.#clientIdRecords.all());
+        const writers = this.#clientIdRecords.all();
+        return { lines: lineAuthors(doc, writers), writers: Object.fromEntries(writers) };
       },
       loadAccess: () => this.#loadAccess(),
       closeWhere: (match, code, reason) => {

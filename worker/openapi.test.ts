@@ -16,4 +16,23 @@ describe("the OpenAPI document", () => {
     expect(documented.sort()).toEqual([...served].filter((route) => !UNDOCUMENTED.includes(route)).sort());
     for (const route of UNDOCUMENTED) expect(served, route).toContain(route);
   });
+
+  it("documents the writer records of GET /documents/{id}/authorship, which browsers compute the lines from", () => {
+    const spec = createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "collab-editor API", version: "test" } });
+    const answer = spec.paths?.["/api/documents/{id}/authorship"]?.get?.responses?.["200"] as { content: { "application/json": { schema: Schema } } };
+    const schema = answer.content["application/json"].schema;
+    expect(schema.required).toEqual(["lines", "writers"]);
+    const writer = schema.properties!.writers!.items!;
+    expect(writer.required).toEqual(["clientId", "user", "firstSeen", "stretches"]);
+    expect(writer.properties!.stretches!.items).toMatchObject({ type: "array", minItems: 2, maxItems: 2 });
+  });
 });
+
+interface Schema {
+  required?: string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  type?: string;
+  minItems?: number;
+  maxItems?: number;
+}

@@ -1,4 +1,5 @@
 import { deleteVersion, getVersion, listVersions, usersById, type VersionRow } from "@collab/db";
+import type { AuthorshipView } from "@collab/protocol/line-authors";
 import { AuthorshipResponse, CreateVersionRequest, DocId, ErrorCode, ListVersionsQuery, RestoreVersionRequest, VersionDetail, VersionId, VersionList, VersionSummary, colorFor } from "@collab/protocol";
 import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -112,26 +113,38 @@ export const versionRoutes = router()
     },
   );
 
-/** Who last wrote on each line of the live text (the room computes it from its verified writer records). */
+/**
+ * Who last wrote on each line of the live text (the room computes it from its verified writer records), and
+ * those records, so an open editor can recompute the lines itself as people type (web/src/lib/blame-source.ts).
+ */
 export const authorshipRoutes = router().openapi(
   createRoute({
     method: "get", path: "/documents/{id}/authorship", tags, middleware, summary: "Who last wrote each line of the live text, and when",
-    description: "One entry per line. `author` is null for text written before the room kept records.",
+    description:
+      "One entry per line in `lines`; `author` is null for text written before the room kept records. `writers` are the records the lines are computed from: the user behind each Yjs client id and when each stretch of their writing began, so that a client holding the document can compute the same lines from its own copy (`lineAuthors` in protocol/line-authors.ts) after every edit without asking again.",
     request: { params },
-    responses: { 200: json(AuthorshipResponse, "One entry per line"), ...errors(400, 401, 404, 503) },
+    responses: { 200: json(AuthorshipResponse, "One entry per line, and the writer records"), ...errors(400, 401, 404, 503) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
     await requireRole(c, id, "viewer");
-    const { lines } = (await queryRoom(c.var.config, id, "authorship", c.var.log)) as { lines: { userId: string | null; at: number | null }[] };
-    const users = await usersById(c.var.db, lines.flatMap((line) => (line.userId ? [line.userId] : [])));
+    const { lines, writers } = (await queryRoom(c.var.config, id, "authorship", c.var.log)) as AuthorshipView;
+    const records = Object.entries(writers);
+    // Every line's user is some record's: the records name everyone.
+    const users = await usersById(c.var.db, records.map(([, record]) => record.userId));
+    const summary = (userId: string) => {
+      const user = users.get(userId);
+      return user && { id: user.id, username: user.username, displayName: user.displayName, color: colorFor(user.id).color };
+    };
     return c.json(
       {
         lines: lines.map(({ userId, at }) => {
-          const user = userId ? users.get(userId) : undefined;
-          return user && at !== null
-            ? { author: { id: user.id, username: user.username, displayName: user.displayName, color: colorFor(user.id).color }, at: new Date(at).toISOString() }
-            : { author: null, at: null };
+          const author = userId ? summary(userId) : undefined;
+          return author && at !== null ? { author, at: new Date(at).toISOString() } : { author: null, at: null };
+        }),
+        writers: records.flatMap(([clientId, { userId, firstSeen, stretches }]) => {
+          const user = summary(userId);
+          return user ? [{ clientId: Number(clientId), user, firstSeen, stretches: stretches ?? [] }] : [];
         }),
       },
       200,

@@ -1,6 +1,7 @@
 import {
   AcceptShareLinkResponse,
   AuthResponse,
+  AuthorshipResponse,
   DocumentDetail,
   DocumentList,
   DocumentSummary,
@@ -104,4 +105,6 @@ export const versions = {
   /** `applied`: this client already wrote the text (see restore-locally.ts); the room only records it. */
   restore: (docId: string, versionId: string, applied: boolean) =>
     request("POST", `${doc(docId)}/versions/${encodeURIComponent(versionId)}/restore`, VersionSummary, { body: { applied } }),
+  /** Who last wrote each line, and the writer records it comes from (blame-source.svelte.ts uses the records). */
+  authorship: (docId: string, signal?: AbortSignal) => request("GET", `${doc(docId)}/authorship`, AuthorshipResponse, { signal }),
 };

@@ -1,8 +1,7 @@
-import { DocRoot } from "@collab/protocol";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { lineAuthors } from "./authorship.ts";
-import type { ClientIdRecord } from "./client-id-records.ts";
+import { DocRoot } from "./doc-layout.ts";
+import { lineAuthors, type WriterRecord } from "./line-authors.ts";
 
 function writer(clientId: number): Y.Doc {
   const doc = new Y.Doc();
@@ -24,7 +23,7 @@ describe("lineAuthors", () => {
     bob.getText(DocRoot.content).insert(bob.getText(DocRoot.content).length, "bob line\n");
     // Bob edits Ada's line later: it becomes his.
     bob.getText(DocRoot.content).insert("old line\nada".length, "!");
-    const records = new Map<number, ClientIdRecord>([
+    const records = new Map<number, WriterRecord>([
       [1, { userId: "ada", firstSeen: 1_000, stretches: [[0, 1_000]] }],
       [2, { userId: "bob", firstSeen: 2_000, stretches: [[0, 2_000], ["bob line\n".length, 9_000]] }],
     ]);
