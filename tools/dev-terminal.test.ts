@@ -10,12 +10,16 @@ import { normalUse } from "./testing/normal-use.ts";
  * request or socket. The session is tools/testing/normal-use.ts; what it printed is shown when this fails.
  */
 const dataDir = mkdtempSync(join(tmpdir(), "collab-dev-terminal-"));
-let run: DevRun | undefined;
+/** Every run started, a retried attempt's too: each must be stopped, not only the last. */
+const runs: DevRun[] = [];
 afterAll(async () => {
-  if (run) {
-    process.kill(run.runner, "SIGTERM");
-    await new Promise((resolve) => run!.npm.once("exit", resolve));
-  }
+  await Promise.all(
+    runs.map(async (run) => {
+      const exited = new Promise((resolve) => run.npm.once("exit", resolve));
+      process.kill(run.runner, "SIGTERM");
+      if (run.npm.exitCode === null && run.npm.signalCode === null) await exited;
+    }),
+  );
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -24,7 +28,8 @@ const linesOf = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "").split("\n"
 
 describe("the dev terminal", () => {
   it("prints no error and at most a few lines for a session of normal use", { timeout: 180_000 }, async () => {
-    run = await startDevRun(dataDir);
+    const run = await startDevRun(dataDir);
+    runs.push(run);
     const startup = linesOf(run.output());
     const before = run.output().length;
     await normalUse(run.webUrl);
