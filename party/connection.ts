@@ -1,9 +1,10 @@
-import type { RoomTokenClaims } from "@collab/protocol";
+import { CloseCode, type RoomTokenClaims } from "@collab/protocol";
 import type * as Party from "partykit/server";
 import { AwarenessThrottle } from "./awareness-throttle.ts";
 import { ChunkedUpload } from "./chunked-upload.ts";
 import type { RoomConfig } from "./config.ts";
 import { DrainCheck } from "./drain-check.ts";
+import { inspectFrame, isWrite, peekHeader, type FrameVerdict } from "./frame-guard.ts";
 import type { GroupCommit } from "./group-commit.ts";
 import { Peer } from "./peer.ts";
 import { TokenBucket } from "./rate-limit.ts";
@@ -60,4 +61,37 @@ export function openConnection(
     awarenessBytes: new TokenBucket({ capacity: awareness.byteBurst, perSecond: awareness.bytesPerSecond }),
     drain: new DrainCheck({ probeAfterBytes: PROBE_AFTER_BYTES, maxUnreadBytes: config.slowReaderBytes }),
   };
+}
+
+/** What a connection's message comes to, before the room looks at what it means. */
+export type Intake =
+  /** Over a budget, or malformed: close the connection with `code`. */
+  | { kind: "refuse"; code: CloseCode; reason: string }
+  /** Nothing to do: a slice of a chunked upload, or a viewer's write (never applied, so never decoded). */
+  | { kind: "skip" }
+  /** A whole, checked frame; its structs are already taken from the connection's budget. */
+  | { kind: "frame"; bytes: Uint8Array; verdict: Extract<FrameVerdict, { ok: true }> };
+
+/**
+ * Everything one connection's message must pass on its own, whatever the room holds: its message and byte
+ * budgets (counted before anything is decoded, so what a connection costs is bounded whatever it sends),
+ * the reassembly of chunked uploads, a viewer's writes dropped on their header alone, the frame's full
+ * check, and its struct budget.
+ */
+export function takeIn(connection: Connection, message: string | ArrayBuffer | ArrayBufferView, config: RoomConfig): Intake {
+  const size = typeof message === "string" ? message.length : message.byteLength;
+  if (!connection.messages.take(1)) return { kind: "refuse", code: CloseCode.RateLimited, reason: `over ${config.rate.messagesPerSecond} messages a second` };
+  if (!connection.bytes.take(size)) return { kind: "refuse", code: CloseCode.RateLimited, reason: `over ${config.rate.bytesPerSecond} bytes a second` };
+  // Text frames are only y-partykit's chunked-upload markers; a reassembled upload is checked like any frame.
+  const received = connection.upload.receive(message);
+  if (received.kind === "refused") return { kind: "refuse", code: received.code, reason: received.reason };
+  if (received.kind === "pending") return { kind: "skip" };
+  const bytes = received.bytes;
+  // A viewer's sync step 2 (the answer to the room's step 1) is normal traffic and goes the same way.
+  const header = peekHeader(bytes);
+  if (connection.claims.role === "viewer" && header && isWrite(header)) return { kind: "skip" };
+  const verdict = inspectFrame(bytes, received.maxBytes, config.awareness.maxEntriesPerFrame, connection.structs.available());
+  if (!verdict.ok) return { kind: "refuse", code: verdict.code, reason: verdict.reason };
+  if (verdict.structCount) connection.structs.take(verdict.structCount);
+  return { kind: "frame", bytes, verdict };
 }

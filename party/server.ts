@@ -13,28 +13,25 @@ import type * as Party from "partykit/server";
 import { onConnect } from "y-partykit";
 import { readLogLevel, readRoomConfig, readRoomSecret, type RoomConfig } from "./config.ts";
 import { DocumentStore, errorText } from "./document-store.ts";
-import { inspectFrame, isWrite, peekHeader } from "./frame-guard.ts";
 import { Peer } from "./peer.ts";
 import { RoomAccess } from "./room-access.ts";
 import { claimsOf, isInternal, verifyRoomToken, withClaims } from "./room-auth.ts";
 import { hasSessionEnded } from "./session-check.ts";
 import { AwarenessGuard } from "./awareness-guard.ts";
 import { SyncType, writeAwarenessFrame, writeSyncFrame } from "./messages.ts";
-import { lobbyFetchFromRoom, openPresenceStore } from "@collab/presence";
-import { PresencePublisher } from "./presence-publisher.ts";
 import { PendingBudget } from "./pending-budget.ts";
 import { ClientIds } from "./client-ids.ts";
 import { ClientIdRecords } from "./client-id-records.ts";
 import * as Y from "yjs";
 import { answerSyncStep1 } from "./sync-answer.ts";
 import { claimWriterIds } from "./writer-ids.ts";
-import { AWARENESS_FLOOD_PER_SECOND, openConnection, type Connection } from "./connection.ts";
+import { AWARENESS_FLOOD_PER_SECOND, openConnection, takeIn, type Connection } from "./connection.ts";
 import { WriterSync } from "./writer-sync.ts";
 import { lineAuthors } from "@collab/protocol/line-authors";
 import { RoomVersions } from "./room-versions.ts";
 import { answerInternalRequest, problem, type CommandRoom } from "./room-commands.ts";
-import { RoomMetrics } from "./room-metrics.ts";
-import type { PresenceStore } from "@collab/presence";
+import type { RoomMetrics } from "./room-metrics.ts";
+import { RoomReports } from "./room-reports.ts";
 
 /**
  * One room per document. y-partykit speaks the Yjs sync and awareness protocol; this class decides who may
@@ -58,21 +55,31 @@ export default class DocumentRoom implements Party.Server {
   readonly #awareness: AwarenessGuard;
   #accessLoaded: Promise<void> | undefined;
   #idleTimer: ReturnType<typeof setInterval> | undefined;
-  #presence: PresencePublisher | undefined;
   readonly #pending: PendingBudget<number>;
   #versions: RoomVersions | undefined;
   #watchedDoc: Y.Doc | undefined;
   /** JSON lines with `room` (protocol/log.ts); the id is read per line, as alarms start without one. */
   readonly #log: Logger;
-  #presenceStore: PresenceStore | undefined;
-  /** Counters for GET /api/metrics, reported through the presence channel (off with PRESENCE=off). */
+  /** Who is here and the room's counters, reported through the presence channel (off with PRESENCE=off). */
+  readonly #reports: RoomReports;
+  /** The reports' counters (undefined when they are off). */
   readonly #metrics: RoomMetrics | undefined;
 
   constructor(room: Party.Room) {
     this.#room = room;
     this.#config = readRoomConfig(room.env);
     this.#log = createLogger({ level: this.#config.logLevel, context: () => ({ room: this.#roomId() }) });
-    this.#metrics = this.#config.presenceEnabled ? this.#openMetrics() : undefined;
+    this.#reports = new RoomReports(room, this.#config, {
+      roomId: () => this.#roomId(),
+      gauges: () => ({
+        [RoomGauge.connections]: this.#peers.size,
+        [RoomGauge.snapshotAgeSeconds]: Math.round(this.#store.snapshotAgeMs / 100) / 10,
+        [RoomGauge.documentBytes]: this.#store.storedBytes,
+      }),
+      storageWrites: () => this.#store.storageStats.writes,
+      log: this.#log,
+    });
+    this.#metrics = this.#reports.metrics;
     this.#store = new DocumentStore(room, this.#config, {
       onStorageFailed: () => this.#closeWriters(),
       onStorageLost: () => [...this.#peers.values()].forEach(({ peer }) => this.#close(peer, CloseCode.StorageUnavailable, "room storage is failing, retry shortly")),
@@ -137,24 +144,12 @@ export default class DocumentRoom implements Party.Server {
     if (!entry) return;
     const { peer } = entry;
     entry.lastSeen = Date.now();
-    const size = typeof message === "string" ? message.length : message.byteLength;
     this.#metrics?.count(RoomCounter.messagesReceived);
-    this.#metrics?.count(RoomCounter.bytesReceived, size);
-    // Counted before anything is decoded: what a connection costs is bounded whatever it sends.
-    if (!entry.messages.take(1)) return this.#reject(peer, CloseCode.RateLimited, `over ${this.#config.rate.messagesPerSecond} messages a second`);
-    if (!entry.bytes.take(size)) return this.#reject(peer, CloseCode.RateLimited, `over ${this.#config.rate.bytesPerSecond} bytes a second`);
-    // Text frames are only y-partykit's chunked-upload markers; a reassembled upload is checked like any frame.
-    const received = entry.upload.receive(message);
-    if (received.kind === "refused") return this.#reject(peer, received.code, received.reason);
-    if (received.kind === "pending") return;
-    const bytes = received.bytes;
-    // A viewer's writes are never applied, so they are never decoded: dropped on their header alone. (Its
-    // sync step 2, the answer to the room's step 1, is normal traffic and goes the same way.)
-    const header = peekHeader(bytes);
-    if (entry.claims.role === "viewer" && header && isWrite(header)) return;
-    const verdict = inspectFrame(bytes, received.maxBytes, this.#config.awareness.maxEntriesPerFrame, entry.structs.available());
-    if (!verdict.ok) return this.#reject(peer, verdict.code, verdict.reason);
-    if (verdict.structCount) entry.structs.take(verdict.structCount);
+    this.#metrics?.count(RoomCounter.bytesReceived, typeof message === "string" ? message.length : message.byteLength);
+    const intake = takeIn(entry, message, this.#config);
+    if (intake.kind === "refuse") return this.#reject(peer, intake.code, intake.reason);
+    if (intake.kind === "skip") return;
+    const { bytes, verdict } = intake;
     if (verdict.updateBytes > 0 && this.#store.wouldExceedMaxSize(verdict.updateBytes)) {
       return this.#reject(peer, CloseCode.DocumentTooLarge, `document would exceed ${this.#config.maxDocumentBytes} bytes`);
     }
@@ -233,7 +228,7 @@ export default class DocumentRoom implements Party.Server {
       watchVersions: (doc) => this.#watchVersions(doc),
       forgetDocument: async () => {
         this.#versions?.dispose();
-        if (this.#config.presenceEnabled) await this.#presenceFor().clear();
+        await this.#reports.clear();
       },
       reviveDocument: () => {
         this.#versions = undefined;
@@ -383,46 +378,7 @@ export default class DocumentRoom implements Party.Server {
   }
 
   #publishPresence(): void {
-    if (this.#config.presenceEnabled) this.#presenceFor().update(this.#activeUsers());
-  }
-
-  /** Created on first use: the room id is only known once a request arrived (alarms have none). */
-  #presenceFor(): PresencePublisher {
-    this.#presence ??= new PresencePublisher(this.#presenceChannel(), this.#room.id, { ttlSeconds: this.#config.presenceTtlSeconds, log: this.#log });
-    return this.#presence;
-  }
-
-  /** The presence store (Redis or the lobby party): who is here, and the room's metrics. */
-  #presenceChannel(): PresenceStore {
-    this.#presenceStore ??= openPresenceStore(this.#config.presence, {
-      baseUrl: "http://lobby",
-      secret: this.#config.internalSecret,
-      fetch: lobbyFetchFromRoom(this.#room),
-    });
-    return this.#presenceStore;
-  }
-
-  #openMetrics(): RoomMetrics {
-    const metrics: RoomMetrics = new RoomMetrics({
-      // An object an alarm started has no room id to report under: its few counts are dropped rather than
-      // retried every interval by an object nobody is in.
-      send: async (report) => {
-        const id = this.#roomId();
-        if (id !== undefined) await this.#presenceChannel().reportMetrics(id, report, metrics.ttlSeconds);
-      },
-      gauges: () => ({
-        [RoomGauge.connections]: this.#peers.size,
-        [RoomGauge.snapshotAgeSeconds]: Math.round(this.#store.snapshotAgeMs / 100) / 10,
-        [RoomGauge.documentBytes]: this.#store.storedBytes,
-      }),
-      storageWrites: () => this.#store.storageStats.writes,
-      intervalMs: this.#config.metricsReportMs,
-      onError: (error, consecutive) => {
-        if (consecutive === 1) this.#log.warn("metrics report failed (its counts go with the next one)", { error });
-        else this.#log.debug("metrics report failed again", { error, consecutive });
-      },
-    });
-    return metrics;
+    this.#reports.users(this.#activeUsers());
   }
 
   /** A connection refused before it joined: closed with a named code, and counted. */
