@@ -119,7 +119,7 @@ export async function applyRoomCommand(room: CommandRoom, command: RoomCommand):
     case "restore-version": {
       room.watchVersions(await room.store.ready(room.id));
       try {
-        const version = await room.versions().restore(command.versionId, command.userId, { applied: command.applied });
+        const version = await room.versions().restore(command.versionId, { id: command.userId, name: command.userName ?? "Someone" }, { applied: command.applied });
         await room.store.saveNow();
         return { versionId: version.id, saved: !room.store.saveFailing };
       } catch (error) {

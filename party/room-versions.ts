@@ -1,5 +1,5 @@
 import { autoVersionTimes, deleteVersions, getVersion, insertVersion, latestVersionVector, type VersionKindValue, type VersionRow } from "@collab/db";
-import { DocRoot, newDocId, versionsToThin } from "@collab/protocol";
+import { DocRoot, MetaKey, newDocId, versionsToThin, type RestoreNotice } from "@collab/protocol";
 import * as Y from "yjs";
 import type { RoomConfig } from "./config.ts";
 import { withDatabase } from "./database.ts";
@@ -82,7 +82,7 @@ export class RoomVersions {
    * writes nothing and only records the "restore" version of the live state; the text it replaced is in
    * the automatic versions' history already, or is recorded by the next one.
    */
-  async restore(versionId: string, userId: string, options: { applied?: boolean } = {}): Promise<VersionRow> {
+  async restore(versionId: string, user: { id: string; name: string }, options: { applied?: boolean } = {}): Promise<VersionRow> {
     const doc = this.#doc();
     if (!doc) throw new Error("the document is not loaded");
     const version = await withDatabase(this.#config, (db) => getVersion(db, this.#docId, versionId));
@@ -92,7 +92,20 @@ export class RoomVersions {
       doc.transact(() => replaceText(doc.getText(DocRoot.content), version.text), RESTORE_ORIGIN);
     }
     const label = version.name ?? version.createdAt.toISOString();
-    return (await this.#take("restore", `Restored from ${label}`.slice(0, 100), [userId]))!;
+    // Everyone's notice, in the document itself: it reaches every open editor like any edit, whoever
+    // restored and however (the restorer's undo history tracks only its own edits, not this one). Written
+    // before the "restore" version is recorded, so that the version's state includes it and the next
+    // automatic version does not store the same text again.
+    const notice: RestoreNotice = {
+      versionId: version.id,
+      restoredFrom: label.slice(0, 120),
+      named: version.name !== null,
+      userId: user.id,
+      name: user.name.slice(0, 200),
+      at: Date.now(),
+    };
+    doc.transact(() => doc.getMap(DocRoot.meta).set(MetaKey.restored, notice), RESTORE_ORIGIN);
+    return (await this.#take("restore", `Restored from ${label}`.slice(0, 100), [user.id]))!;
   }
 
   /** Stores a version of the live document; an automatic one only if anything changed. */

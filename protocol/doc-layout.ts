@@ -17,4 +17,6 @@ export const DocRoot = {
 export const MetaKey = {
   language: "language",
   title: "title",
+  /** The latest restore (`RestoreNotice`, protocol/versions.ts): written by the room only. */
+  restored: "restored",
 } as const;

@@ -54,7 +54,14 @@ export const RoomCommand = z.discriminatedUnion("type", [
    * restorer's client already wrote the text (as one edit its own undo can take back) and the room only
    * records the "restore" version.
    */
-  z.object({ type: z.literal("restore-version"), versionId: z.string().min(1).max(64), userId: z.string(), applied: z.boolean().optional() }),
+  z.object({
+    type: z.literal("restore-version"),
+    versionId: z.string().min(1).max(64),
+    userId: z.string(),
+    /** The restorer's display name, for everyone's notice (RestoreNotice). */
+    userName: z.string().max(200).optional(),
+    applied: z.boolean().optional(),
+  }),
   /** An admin: write the Postgres snapshot now (loading the room's document if it is not loaded). */
   z.object({ type: z.literal("snapshot") }),
   /** An admin: close every socket of the room (4000), e.g. before maintenance; clients reconnect. */

@@ -89,6 +89,25 @@ export function versionsToThin(versions: readonly { id: string; createdAt: Date 
   return thinned;
 }
 
+/**
+ * The latest restore, as the room writes it into the document's meta map (`MetaKey.restored`) once the
+ * "restore" version is recorded, whichever way the restore came (an editor's, or REST alone): everyone with
+ * the document open sees "Ada restored the version from 10:42" (issue 11). The room writes it from the
+ * verified user and the version it recorded; a client's word is not in it.
+ */
+export const RestoreNotice = z.object({
+  versionId: z.string().max(64),
+  /** What was restored: the version's name, or its ISO time when it has none. */
+  restoredFrom: z.string().max(120),
+  /** True when `restoredFrom` is a name. */
+  named: z.boolean(),
+  userId: z.string().max(64),
+  name: z.string().max(200),
+  /** Milliseconds since the epoch. */
+  at: z.number(),
+});
+export type RestoreNotice = z.infer<typeof RestoreNotice>;
+
 /** `GET /api/documents/{id}/authorship`: for each line of the live text, who last wrote on it and when. */
 export const AuthorshipLine = z.object({
   /** Null for text written before the room kept records ("earlier"). */

@@ -1,4 +1,4 @@
-import { DocRoot, ErrorBody, VersionList, VersionSummary } from "@collab/protocol";
+import { DocRoot, ErrorBody, MetaKey, RestoreNotice, VersionList, VersionSummary } from "@collab/protocol";
 import { replaceText } from "@collab/protocol/replace-text";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { signUp, type TestUser } from "../tools/testing/accounts.ts";
@@ -35,6 +35,39 @@ async function saveNamed(docId: string, name: string): Promise<VersionSummary> {
 
 const restore = (user: TestUser, docId: string, versionId: string, body?: unknown) =>
   user.request(`/api/documents/${docId}/versions/${versionId}/restore`, body === undefined ? { method: "POST" } : { body });
+
+describe("everyone's restore notice", () => {
+  it("is written into the document by the room, from the verified user, for a REST-only restore and an applied one", async () => {
+    const docId = await owner.createDocument({ title: "Noticed", content: "first\n" });
+    await owner.request(`/api/documents/${docId}/members`, { body: { user: viewer.username, role: "viewer" } });
+    const saved = await saveNamed(docId, "the first line");
+    const watcher = join(viewer, docId);
+    await watcher.synced;
+    const notices: RestoreNotice[] = [];
+    watcher.doc.getMap(DocRoot.meta).observe((event) => {
+      if (event.keysChanged.has(MetaKey.restored)) notices.push(RestoreNotice.parse(watcher.doc.getMap(DocRoot.meta).get(MetaKey.restored)));
+    });
+
+    // REST alone: nobody's client announces it, the room does.
+    const before = Date.now();
+    expect((await restore(owner, docId, saved.id)).status).toBe(200);
+    await waitFor(() => notices.length === 1, "the viewer sees the notice");
+    expect(notices[0]).toMatchObject({ versionId: saved.id, restoredFrom: "the first line", named: true, userId: owner.id, name: owner.displayName });
+    expect(notices[0]!.at).toBeGreaterThanOrEqual(before);
+
+    // Applied by the restorer's client: the same notice, with the name from the session, not the client.
+    const editor = join(owner, docId);
+    await editor.synced;
+    editor.doc.transact(() => replaceText(editor.doc.getText(DocRoot.content), "first\n"));
+    expect((await restore(owner, docId, saved.id, { applied: true })).status).toBe(200);
+    await waitFor(() => notices.length === 2, "the viewer sees the second notice");
+    expect(notices[1]).toMatchObject({ versionId: saved.id, userId: owner.id, name: owner.displayName });
+
+    // The notice is part of the restore version's state: no automatic version repeats the same text.
+    const list = VersionList.parse(await (await owner.request(`/api/documents/${docId}/versions`)).json()).items;
+    expect(list[0]!.kind).toBe("restore");
+  });
+});
 
 describe("restore with applied: true", () => {
   it("records the restore version and leaves the live text as the client wrote it", async () => {

@@ -87,7 +87,7 @@ export const versionRoutes = router()
       const { id, versionId } = c.req.valid("param");
       const { applied } = c.req.valid("json");
       await requireRole(c, id, "editor");
-      const command = { type: "restore-version" as const, versionId, userId: c.var.user.id, applied };
+      const command = { type: "restore-version" as const, versionId, userId: c.var.user.id, userName: c.var.user.displayName ?? c.var.user.username, applied };
       const result = (await sendRoomCommand(c.var.config, id, command, c.var.log)) as { versionId?: string; notFound?: true };
       if (result.notFound || !result.versionId) throw notFoundError("Version");
       return c.json(await summaryOf(c, id, result.versionId), 200);
