@@ -18,8 +18,11 @@ describe("startDatabase without DATABASE_URL", () => {
   });
   afterAll(() => dir.remove());
 
-  test("starts the embedded database migrated, and keeps its data across restarts", async () => {
-    const dataDir = join(dir.path, "postgres");
+  let attempt = 0;
+  // Booting PGlite from nothing takes seconds on a quiet machine and over 30 on two busy cores. A retry gets
+  // a directory of its own: the first attempt's database may still hold its lock.
+  test("starts the embedded database migrated, and keeps its data across restarts", { timeout: 120_000 }, async () => {
+    const dataDir = join(dir.path, `postgres-${++attempt}`);
     const docId = uniqueDocId("persist");
     const first = await startDatabase({ dataDir });
     try {

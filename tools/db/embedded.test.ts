@@ -37,7 +37,8 @@ describe("embedded PGlite behind the proxy", () => {
 });
 
 describe("startEmbeddedPostgres", () => {
-  test("refuses a data directory another instance has open, and takes over a stale lock", async () => {
+  // Booting PGlite from nothing takes seconds on a quiet machine and over 30 on two busy cores.
+  test("refuses a data directory another instance has open, and takes over a stale lock", { timeout: 120_000 }, async () => {
     const dir = await temporaryDirectory();
     const dataDir = join(dir.path, "postgres");
     try {
