@@ -82,11 +82,14 @@ const median = (xs: number[]) => {
 };
 const all = (xs: number[], digits: number) => xs.map((x) => x.toFixed(digits)).join(", ");
 console.log(`\n${rounds} rounds, replays cut at ${timeLimitMs / 1000} s; medians (every round in brackets)\n`);
-console.log("| replay | automatic versions | updates/s | room CPU µs/update | versions stored during the replay | load average |");
-console.log("| --- | --- | ---: | ---: | ---: | ---: |");
+// Against "off" of the same round (seconds apart, the same noise): the median of the per-round ratios.
+console.log("| replay | automatic versions | updates/s | room CPU µs/update | ÷ off, same round: updates/s, room CPU | versions stored during the replay | load average |");
+console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
 for (const [key, list] of samples) {
   const [label, schedule] = key.split("\t");
+  const off = samples.get(`${label}\t${SCHEDULES[0]!.name}`)!;
   const ups = list.map((s) => s.updatesPerSecond);
   const cpu = list.map((s) => s.roomMicrosPerUpdate);
-  console.log(`| ${label} | ${schedule} | ${median(ups).toFixed(0)} (${all(ups, 0)}) | ${median(cpu).toFixed(1)} (${all(cpu, 1)}) | ${list.map((s) => s.versions ?? "–").join(", ")} | ${all(list.map((s) => s.load), 1)} |`);
+  const ratios = schedule === SCHEDULES[0]!.name ? "" : `${median(list.map((s, i) => s.updatesPerSecond / off[i]!.updatesPerSecond)).toFixed(2)}, ${median(list.map((s, i) => s.roomMicrosPerUpdate / off[i]!.roomMicrosPerUpdate)).toFixed(2)}`;
+  console.log(`| ${label} | ${schedule} | ${median(ups).toFixed(0)} (${all(ups, 0)}) | ${median(cpu).toFixed(1)} (${all(cpu, 1)}) | ${ratios} | ${list.map((s) => s.versions ?? "–").join(", ")} | ${all(list.map((s) => s.load), 1)} |`);
 }
