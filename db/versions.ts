@@ -16,7 +16,6 @@ const summaryColumns = {
   textLength: documentVersions.textLength,
 };
 
-
 export interface NewVersion {
   id: string;
   documentId: string;
