@@ -119,9 +119,11 @@ export async function runPlan(server: RunningServer, plan: Plan, context: RunCon
         serverPgid,
         onProgress,
         ...(server.storageStats ? { storageStats: () => server.storageStats!(docId) } : {}),
+        ...(server.versionCount ? { versionCount: () => server.versionCount!(docId) } : {}),
       });
       results.replay[label] = result;
-      progress.note(`${result.updatesPerSecond.toFixed(0)} updates/s, exact ${result.exact}, complete ${result.complete}, limit: ${result.cpu.bottleneck}`);
+      const versions = result.versions === undefined ? "" : `, ${result.versions} versions`;
+      progress.note(`${result.updatesPerSecond.toFixed(0)} updates/s, exact ${result.exact}, complete ${result.complete}${versions}, limit: ${result.cpu.bottleneck}`);
     });
   }
   if (plan.coldLoad && traceAvailable("automerge-paper")) {

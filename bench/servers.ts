@@ -34,6 +34,10 @@ export interface RunningServer {
   roleTokens?(role: "editor" | "viewer"): TokenParams;
   /** Storage puts and bytes a room issued so far, from its internal endpoint (collab only). */
   storageStats?(docId: string): Promise<StorageStats>;
+  /** The server's own Postgres (collab only), for measurements of what it stored. */
+  database?: { databaseUrl: string; wsProxy: string };
+  /** Versions Postgres holds of `docId` (collab only): were automatic versions taken during a replay? */
+  versionCount?(docId: string): Promise<number>;
   /** Waits until Postgres holds `docId` with `textLength` characters (collab only). */
   waitForSnapshot?(docId: string, textLength: number, timeoutMs: number): Promise<boolean>;
   stop(): Promise<void>;
@@ -120,10 +124,22 @@ async function startCollab(vars: Record<string, string>): Promise<RunningServer>
     },
     storage: "room storage + Postgres",
     durable: true,
+    database: { databaseUrl: database.databaseUrl, wsProxy: database.wsProxy },
     async restart({ fresh = false } = {}) {
       await party?.stop();
       if (fresh) persistDir = join(dataDir, `party-${++generation}`);
       party = await launch();
+    },
+    async versionCount(docId) {
+      const { openDatabase, schema } = await import("@collab/db");
+      const { count, eq } = await import("drizzle-orm");
+      const { db, end } = openDatabase({ databaseUrl: database.databaseUrl, wsProxy: database.wsProxy });
+      try {
+        const [row] = await db.select({ n: count() }).from(schema.documentVersions).where(eq(schema.documentVersions.documentId, docId));
+        return row?.n ?? 0;
+      } finally {
+        await end().catch(() => {});
+      }
     },
     async waitForSnapshot(docId, textLength, timeoutMs) {
       const { openDatabase, loadSnapshot } = await import("@collab/db");

@@ -134,7 +134,9 @@ export const documentVersions = pgTable(
   {
     id: text("id").primaryKey(),
     documentId: text("document_id").notNull().references(() => documents.id, { onDelete: "cascade" }),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    // Milliseconds, a JavaScript Date's precision: the list's keyset cursor then carries the stored value
+    // exactly, and the list can walk the (document_id, created_at, id) index in order instead of sorting.
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
     kind: text("kind", { enum: ["auto", "named", "restore"] }).notNull(),
     name: text("name"),
     authorIds: text("author_ids").array().notNull().default(sql`'{}'::text[]`),
@@ -143,7 +145,10 @@ export const documentVersions = pgTable(
     stateVector: jsonb("state_vector").$type<Record<string, number>>().notNull(),
   },
   (t) => [
-    index("document_versions_document_created_idx").on(t.documentId, t.createdAt.desc(), t.id.desc()),
+    // Ascending, so that `order by created_at desc, id desc` (newest first) walks it backwards. The former
+    // `desc()` columns were DESC NULLS LAST, which a plain DESC order (NULLS FIRST) cannot use: every list
+    // page sorted all of a document's versions.
+    index("document_versions_document_time_idx").on(t.documentId, t.createdAt, t.id),
     check("document_versions_kind_check", sql`${t.kind} in ('auto', 'named', 'restore')`),
   ],
 );

@@ -16,9 +16,6 @@ const summaryColumns = {
   textLength: documentVersions.textLength,
 };
 
-/** `created_at` at a JavaScript Date's precision (see `updatedAtMs` in documents.ts for why). */
-const createdAtMs = sql`date_trunc('milliseconds', ${documentVersions.createdAt})`;
-
 export interface NewVersion {
   id: string;
   documentId: string;
@@ -48,18 +45,22 @@ export async function latestVersionVector(db: Database, documentId: string): Pro
   return row?.stateVector;
 }
 
-/** Newest first; keyset-paginated on (created_at in ms, id). */
-export async function listVersions(db: Database, documentId: string, options: { limit: number; after?: { createdAt: Date; id: string } | undefined }): Promise<VersionRow[]> {
+/**
+ * Newest first; keyset-paginated on (created_at, id). `created_at` is stored in milliseconds (a Date's
+ * precision), so a cursor holds the exact key and a page is a backward walk of the
+ * (document_id, created_at, id) index from it: no sort, whatever the number of versions.
+ */
+export function listVersions(db: Database, documentId: string, options: { limit: number; after?: { createdAt: Date; id: string } | undefined }) {
   const conditions = [eq(documentVersions.documentId, documentId)];
   if (options.after) {
     const { createdAt, id } = options.after;
-    conditions.push(sql`(${createdAtMs}, ${documentVersions.id}) < (${createdAt.toISOString()}::timestamptz, ${id})`);
+    conditions.push(sql`(${documentVersions.createdAt}, ${documentVersions.id}) < (${createdAt.toISOString()}::timestamptz, ${id})`);
   }
   return db
     .select(summaryColumns)
     .from(documentVersions)
     .where(and(...conditions))
-    .orderBy(desc(createdAtMs), desc(documentVersions.id))
+    .orderBy(desc(documentVersions.createdAt), desc(documentVersions.id))
     .limit(options.limit);
 }
 

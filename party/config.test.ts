@@ -36,3 +36,14 @@ describe("the room's presence backend", () => {
     expect(() => readRoomConfig({ ...base, UPSTASH_REDIS_REST_URL: "https://u.example" })).toThrow(ConfigError);
   });
 });
+
+describe("the room's automatic versions", () => {
+  it("are on by default and off with AUTO_VERSIONS=off", () => {
+    expect(readRoomConfig(base).versions).toMatchObject({ auto: true, settleMs: 30_000, maxWaitMs: 300_000 });
+    expect(readRoomConfig({ ...base, AUTO_VERSIONS: "off" }).versions.auto).toBe(false);
+  });
+
+  it("refuse any other AUTO_VERSIONS with a ConfigError naming it", () => {
+    expect(() => readRoomConfig({ ...base, AUTO_VERSIONS: "no" })).toThrow(/AUTO_VERSIONS must be/);
+  });
+});

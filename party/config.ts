@@ -49,8 +49,12 @@ export interface RoomConfig {
   awareness: { maxClientIds: number; maxEntriesPerFrame: number; bytesPerSecond: number; byteBurst: number };
   /** Bytes sent to a peer and not proven read past which it is closed as a slow reader (4504). */
   slowReaderBytes: number;
-  /** Automatic versions: this long after editing settles, at most this long apart while it goes on. */
-  versions: { settleMs: number; maxWaitMs: number; retention: VersionRetention };
+  /**
+   * Automatic versions: this long after editing settles, at most this long apart while it goes on.
+   * `AUTO_VERSIONS=off` takes none (benchmarks compare typing with and without them); named versions and
+   * restores still work.
+   */
+  versions: { auto: boolean; settleMs: number; maxWaitMs: number; retention: VersionRetention };
   /** `LOG_LEVEL`: debug, info (default), warn or error. */
   logLevel: LogLevel;
   /** How often a room reports its metrics through the presence channel while it is active (issue 10). */
@@ -101,6 +105,7 @@ const RoomEnv = envSchema({
   AWARENESS_BYTES_PER_SECOND: positiveInt("AWARENESS_BYTES_PER_SECOND", 32 * 1024),
   AWARENESS_BYTE_BURST: positiveInt("AWARENESS_BYTE_BURST", 128 * 1024),
   SLOW_READER_BYTES: positiveInt("SLOW_READER_BYTES", 16 * 1024 * 1024),
+  AUTO_VERSIONS: asIs(),
   VERSION_SETTLE_MS: positiveInt("VERSION_SETTLE_MS", 30_000),
   VERSION_MAX_WAIT_MS: positiveInt("VERSION_MAX_WAIT_MS", 5 * 60_000),
   VERSION_KEEP_ALL_HOURS: positiveInt("VERSION_KEEP_ALL_HOURS", DEFAULT_VERSION_RETENTION.keepAllHours),
@@ -153,6 +158,7 @@ const RoomEnv = envSchema({
     },
     slowReaderBytes: env.SLOW_READER_BYTES,
     versions: {
+      auto: autoVersions(env.AUTO_VERSIONS),
       settleMs: env.VERSION_SETTLE_MS,
       maxWaitMs: env.VERSION_MAX_WAIT_MS,
       retention: { keepAllHours: env.VERSION_KEEP_ALL_HOURS, hourlyDays: env.VERSION_HOURLY_DAYS },
@@ -165,6 +171,13 @@ const RoomEnv = envSchema({
 /** Reads and checks `room.env` once, when the room starts: a bad value throws a ConfigError naming it. */
 export function readRoomConfig(env: Record<string, unknown>): RoomConfig {
   return parseEnv(RoomEnv, env);
+}
+
+/** `AUTO_VERSIONS`: on unless `off`; anything else is a typo, refused rather than read as on. */
+function autoVersions(value: unknown): boolean {
+  if (value === undefined || value === "" || value === "on") return true;
+  if (value === "off") return false;
+  throw new ConfigError('AUTO_VERSIONS must be "on" (the default) or "off"');
 }
 
 /** The durability bypass for the negative durability test: loud to set, refused outside a local stack. */

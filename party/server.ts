@@ -368,7 +368,8 @@ export default class DocumentRoom implements Party.Server {
 
   /** Counts every change a connection makes to `doc` towards the next version's authors (once per doc). */
   #watchVersions(doc: Y.Doc): void {
-    if (this.#watchedDoc === doc) return;
+    // AUTO_VERSIONS=off: no listener at all, so the typing path is what it was before versions (the benchmark's baseline).
+    if (this.#watchedDoc === doc || !this.#config.versions.auto) return;
     this.#watchedDoc = doc;
     doc.on("update", (_update: Uint8Array, origin: unknown) => {
       // y-partykit applies a connection's frames with its Peer as the origin; the room knows its user.

@@ -88,4 +88,15 @@ describe("SnapshotScheduler", () => {
     await s.flush();
     expect(save).toHaveBeenCalledTimes(1);
   });
+
+  it("arms one timer for a burst of edits, not one per keystroke (markDirty is on the typing path)", async () => {
+    const save = vi.fn(async () => {});
+    const { s } = scheduler(save);
+    const setTimeoutSpy = vi.spyOn(globalThis, "setTimeout");
+    for (let i = 0; i < 1_000; i++) s.markDirty();
+    expect(setTimeoutSpy).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(save).toHaveBeenCalledTimes(1);
+    setTimeoutSpy.mockRestore();
+  });
 });

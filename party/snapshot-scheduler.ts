@@ -18,6 +18,7 @@ export class SnapshotScheduler {
   #options: Required<Omit<SnapshotSchedulerOptions, "onError">> & Pick<SnapshotSchedulerOptions, "onError">;
   #dirty = false;
   #firstDirtyAt = 0;
+  #lastEditAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #saving: Promise<void> | undefined;
   #failures = 0;
@@ -35,17 +36,20 @@ export class SnapshotScheduler {
     return this.#failures;
   }
 
-  /** An edit happened: schedule a save. */
+  /**
+   * An edit happened: schedule a save. Called on every update, on the typing path, so it only notes the
+   * time: an armed timer finds the later due time when it fires and waits on (re-arming a timer on every
+   * keystroke cost two timer calls per update). While retrying after a failure, the backoff timer is kept.
+   */
   markDirty(): void {
     if (this.#disposed) return;
     const now = Date.now();
+    this.#lastEditAt = now;
     if (!this.#dirty) {
       this.#dirty = true;
       this.#firstDirtyAt = now;
     }
-    // While retrying after a failure, keep the backoff timer instead of saving sooner.
-    if (this.#failures > 0 && this.#timer) return;
-    this.#scheduleDue();
+    if (!this.#timer) this.#scheduleDue();
   }
 
   /**
@@ -73,18 +77,21 @@ export class SnapshotScheduler {
     this.#disposed = false;
   }
 
-  /** Debounce, bounded by the maximum wait since the document became dirty. */
+  /** Debounce after the last edit, bounded by the maximum wait since the document became dirty. */
   #scheduleDue(): void {
-    const now = Date.now();
-    const due = Math.min(now + this.#options.debounceMs, this.#firstDirtyAt + this.#options.maxWaitMs);
-    this.#schedule(Math.max(0, due - now));
+    const due = () => Math.min(this.#lastEditAt + this.#options.debounceMs, this.#firstDirtyAt + this.#options.maxWaitMs);
+    this.#schedule(Math.max(0, due() - Date.now()), () => {
+      // Edits since the timer was armed moved the due time later: wait for it.
+      if (due() > Date.now()) this.#scheduleDue();
+      else void this.#run();
+    });
   }
 
-  #schedule(delayMs: number): void {
+  #schedule(delayMs: number, fire: () => void = () => void this.#run()): void {
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.#run();
+      fire();
     }, delayMs);
   }
 

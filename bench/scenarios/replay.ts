@@ -24,6 +24,8 @@ export interface ReplayOptions {
   serverPgid?: () => Pgids | undefined;
   /** The room's storage counters (our server only): turned into storage writes per second. */
   storageStats?: () => Promise<StorageStats>;
+  /** Versions stored of the document so far (our server only), read once the reader caught up. */
+  versionCount?: () => Promise<number>;
   cores?: number;
   clock?: Clock;
   onProgress?: (line: string) => void;
@@ -43,6 +45,8 @@ export interface ReplayResult {
   exact: boolean;
   /** Storage puts (and bytes) per second during the replay: what durability cost the room. */
   storage?: { writesPerSecond: number; bytesPerSecond: number; updatesPerWrite: number };
+  /** Versions stored of the document when the reader caught up, before anyone left (automatic ones, issue 11). */
+  versions?: number;
   /** The whole trace was replayed within the time limit. */
   complete: boolean;
   cpu: CpuReport;
@@ -100,6 +104,7 @@ export async function runReplay(factory: ClientFactory, options: ReplayOptions):
     const seconds = (clock() - started) / 1000;
     const cpu = cpuMeter.stop();
     const storageAfter = storageBefore && (await options.storageStats?.());
+    const versions = await options.versionCount?.();
     const writes = storageAfter && storageBefore ? storageAfter.writes - storageBefore.writes : undefined;
     const storage =
       writes !== undefined && storageAfter && storageBefore
@@ -115,6 +120,7 @@ export async function runReplay(factory: ClientFactory, options: ReplayOptions):
       keystrokesPerSecond: keystrokes / seconds,
       exact: arrived && (!complete || expected === options.trace.endContent),
       ...(storage ? { storage } : {}),
+      ...(versions !== undefined ? { versions } : {}),
       complete,
       cpu,
     };
