@@ -37,6 +37,21 @@ describe("SnapshotScheduler", () => {
     s.revive();
     await s.flush();
     expect(save).toHaveBeenCalledTimes(1);
+    // Revived, it schedules again on its own (a document restored from the trash and edited).
+    s.markDirty();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(save).toHaveBeenCalledTimes(2);
+  });
+
+  it("schedules again after a dispose that left a timer armed, once revived", async () => {
+    const save = vi.fn(async () => {});
+    const { s } = scheduler(save);
+    s.markDirty();
+    s.dispose();
+    s.revive();
+    s.markDirty();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(save).toHaveBeenCalledTimes(1);
   });
 
   it("saves at least every 10 s while edits keep coming", async () => {

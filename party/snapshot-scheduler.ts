@@ -58,8 +58,7 @@ export class SnapshotScheduler {
    */
   async flush(): Promise<void> {
     if (this.#saving) await this.#saving.catch(() => {});
-    // Disposed (the document was deleted): a save now would write for a document that is gone, and from
-    // inside the delete's own request, which workerd cuts short when it answers.
+    // Disposed (the document was deleted): a save now would write for a document that is gone.
     if (!this.#dirty || this.#disposed) return;
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -70,6 +69,8 @@ export class SnapshotScheduler {
   dispose(): void {
     this.#disposed = true;
     clearTimeout(this.#timer);
+    // Forgotten too: markDirty arms a timer only when none is set, and must after a revive.
+    this.#timer = undefined;
   }
 
   /** Schedules again after {@link dispose} (a document restored from the trash). */
