@@ -108,10 +108,14 @@ describe("SnapshotScheduler", () => {
     const save = vi.fn(async () => {});
     const { s } = scheduler(save);
     const setTimeoutSpy = vi.spyOn(globalThis, "setTimeout");
-    for (let i = 0; i < 1_000; i++) s.markDirty();
-    expect(setTimeoutSpy).toHaveBeenCalledTimes(1);
+    try {
+      for (let i = 0; i < 1_000; i++) s.markDirty();
+      expect(setTimeoutSpy).toHaveBeenCalledTimes(1);
+    } finally {
+      // Before the fake timers are uninstalled (afterEach): the global must not keep a spy on a fake.
+      setTimeoutSpy.mockRestore();
+    }
     await vi.advanceTimersByTimeAsync(2_000);
     expect(save).toHaveBeenCalledTimes(1);
-    setTimeoutSpy.mockRestore();
   });
 });
