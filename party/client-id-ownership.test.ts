@@ -1,4 +1,4 @@
-import { CloseCode, DocRoot, ROOM_PATH_PREFIX } from "@collab/protocol";
+import { CloseCode, DocRoot, MetaKey, ROOM_CLIENT_ID, ROOM_PATH_PREFIX } from "@collab/protocol";
 import * as encoding from "lib0/encoding";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import * as Y from "yjs";
@@ -72,6 +72,30 @@ describe("client id ownership", () => {
     const newcomer = join(mallory, docId);
     await newcomer.synced;
     await waitFor(() => newcomer.text.toString() === "hello world", "the room holds exactly the victim's text");
+  });
+
+  it("refuses writes under the room's own client id (4423), so a restore notice under it is the room's alone", async () => {
+    const docId = await sharedDocument();
+    const watcher = join(alice, docId);
+    await watcher.synced;
+    const edited = await alice.request(`/api/documents/${docId}`, { method: "PUT", body: { content: "from REST\n" } });
+    expect(edited.status).toBe(200);
+    await waitFor(() => watcher.text.toString() === "from REST\n", "the REST edit arrives");
+    expect(watcher.doc.store.clients.has(ROOM_CLIENT_ID)).toBe(true);
+
+    const forger = new Y.Doc();
+    Y.applyUpdate(forger, Y.encodeStateAsUpdate(watcher.doc));
+    forger.clientID = ROOM_CLIENT_ID;
+    const before = Y.encodeStateVector(forger);
+    const forged = { versionId: "v", restoredFrom: "nothing", named: true, userId: alice.id, name: "Alice", at: Date.now() };
+    forger.getMap(DocRoot.meta).set(MetaKey.restored, forged);
+    const attacker = await rawSocket(partyUrl, docId, await mallory.roomToken(docId));
+    attacker.socket.send(syncMessage(2, Y.encodeStateAsUpdate(forger, before)));
+    expect((await attacker.closed).code).toBe(CloseCode.ClientIdTaken);
+    const newcomer = join(mallory, docId);
+    await newcomer.synced;
+    expect(newcomer.doc.getMap(DocRoot.meta).has(MetaKey.restored)).toBe(false);
+    expect(watcher.doc.getMap(DocRoot.meta).has(MetaKey.restored)).toBe(false);
   });
 
   it("keeps an offline user's id theirs: another user cannot write under it after they left", async () => {

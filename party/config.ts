@@ -194,13 +194,7 @@ function unsafeBypass(value: unknown, dbWsProxy: string | undefined): number | u
  * configuration: the same pieces, so the same checks and messages.
  */
 const RoomSecretEnv = envSchema({ ROOM_TOKEN_SECRET: secret("ROOM_TOKEN_SECRET", partykitHint("ROOM_TOKEN_SECRET")) });
-const LogLevelEnv = envSchema({ LOG_LEVEL: logLevel() });
 const LobbyEnv = envSchema({ INTERNAL_SECRET: secret("INTERNAL_SECRET", partykitHint("INTERNAL_SECRET")) });
-
-/** LOG_LEVEL, checked like every other variable (the logger itself is shared: protocol/log.ts). */
-export function readLogLevel(env: Record<string, unknown>): LogLevel {
-  return parseEnv(LogLevelEnv, env).LOG_LEVEL;
-}
 
 /** ROOM_TOKEN_SECRET, checked: a room never runs with a missing or weak secret. */
 export function readRoomSecret(env: Record<string, unknown>): string {

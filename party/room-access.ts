@@ -14,8 +14,6 @@ export class RoomAccess {
   readonly #log: Logger;
   #roles = new Map<string, Role | null>();
   #deleted = false;
-  /** Sessions the worker said ended, in memory: the edge check (see room-auth.ts) covers restarts. */
-  readonly #endedSessions = new Set<string>();
 
   constructor(storage: Party.Storage, log: Logger) {
     this.#log = log;
@@ -32,20 +30,13 @@ export class RoomAccess {
   }
 
   /**
-   * True when the token grants more than the user's role as last recorded, or comes from a session the
-   * worker said has ended (logout): either way the holder must fetch a new token, which the worker refuses.
+   * True when the token grants more than the user's role as last recorded: the holder must fetch a new
+   * token, which the worker issues for the current role only. (Ended sessions: session-check.ts.)
    */
   exceedsRecordedRole(claims: RoomTokenClaims): boolean {
-    if (this.#endedSessions.has(claims.sid)) return true;
     if (!this.#roles.has(claims.sub)) return false;
     const role = this.#roles.get(claims.sub);
     return role === null || role === undefined || !roleAtLeast(role, claims.role);
-  }
-
-  endSession(sessionId: string): void {
-    // Bounded: a room that hears of thousands of logouts keeps the newest; the edge check covers the rest.
-    if (this.#endedSessions.size >= 1_000) this.#endedSessions.delete(this.#endedSessions.values().next().value!);
-    this.#endedSessions.add(sessionId);
   }
 
   record(userId: string, role: Role | null): void {

@@ -7,6 +7,7 @@ import type { RoomAccess } from "./room-access.ts";
 import type { RoomVersions } from "./room-versions.ts";
 import { VersionNotFoundError } from "./room-versions.ts";
 import { rememberSessionEnded } from "./session-check.ts";
+import { transactAsRoom } from "./room-writes.ts";
 
 /** What a command may do to the room (DocumentRoom provides it). */
 export interface CommandRoom {
@@ -90,7 +91,6 @@ export async function applyRoomCommand(room: CommandRoom, command: RoomCommand):
       return { closed: closeUser(room, command.userId, command.role) };
     }
     case "session-ended": {
-      room.access.endSession(command.sessionId);
       rememberSessionEnded(command.sessionId);
       return { closed: room.closeWhere((claims) => claims.sid === command.sessionId, CloseCode.SessionEnded, "you signed out") };
     }
@@ -141,11 +141,11 @@ export async function applyRoomCommand(room: CommandRoom, command: RoomCommand):
     case "set-language":
     case "set-title": {
       const doc = await room.store.ready(room.id);
-      doc.transact(() => {
+      transactAsRoom(doc, "rest", () => {
         if (command.type === "replace") replaceText(doc.getText(DocRoot.content), command.content);
         else if (command.type === "set-language") doc.getMap(DocRoot.meta).set(MetaKey.language, command.language);
         else doc.getMap(DocRoot.meta).set(MetaKey.title, command.title);
-      }, "rest");
+      });
       // The REST caller reads Postgres next: make the snapshot current before answering, and say so when
       // it is not (the edit is in room storage and the save keeps retrying; the worker answers 503).
       await room.store.saveNow();

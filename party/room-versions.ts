@@ -6,6 +6,7 @@ import { withDatabase } from "./database.ts";
 import { stateVectorOf } from "./postgres-snapshots.ts";
 import { replaceText } from "@collab/protocol/replace-text";
 import { SnapshotScheduler } from "./snapshot-scheduler.ts";
+import { transactAsRoom } from "./room-writes.ts";
 
 /** The version a restore asked for is not stored (deleted, or another document's). */
 export class VersionNotFoundError extends Error {
@@ -89,7 +90,7 @@ export class RoomVersions {
     if (!version) throw new VersionNotFoundError(`no version ${versionId}`);
     if (!options.applied) {
       await this.#take("auto", null);
-      doc.transact(() => replaceText(doc.getText(DocRoot.content), version.text), RESTORE_ORIGIN);
+      transactAsRoom(doc, RESTORE_ORIGIN, () => replaceText(doc.getText(DocRoot.content), version.text));
     }
     const label = version.name ?? version.createdAt.toISOString();
     // Everyone's notice, in the document itself: it reaches every open editor like any edit, whoever
@@ -104,7 +105,7 @@ export class RoomVersions {
       name: user.name.slice(0, 200),
       at: Date.now(),
     };
-    doc.transact(() => doc.getMap(DocRoot.meta).set(MetaKey.restored, notice), RESTORE_ORIGIN);
+    transactAsRoom(doc, RESTORE_ORIGIN, () => doc.getMap(DocRoot.meta).set(MetaKey.restored, notice));
     return (await this.#take("restore", `Restored from ${label}`.slice(0, 100), [user.id]))!;
   }
 

@@ -3,6 +3,7 @@ import {
   createLogger,
   ErrorCode,
   ROOM_PATH_PREFIX,
+  ROOM_CLIENT_ID,
   RoomCounter,
   RoomGauge,
   isValidDocId,
@@ -11,12 +12,12 @@ import {
 } from "@collab/protocol";
 import type * as Party from "partykit/server";
 import { onConnect } from "y-partykit";
-import { readLogLevel, readRoomConfig, readRoomSecret, type RoomConfig } from "./config.ts";
+import { readRoomConfig, readRoomSecret, type RoomConfig } from "./config.ts";
 import { DocumentStore, errorText } from "./document-store.ts";
 import { Peer } from "./peer.ts";
 import { RoomAccess } from "./room-access.ts";
 import { claimsOf, isInternal, verifyRoomToken, withClaims } from "./room-auth.ts";
-import { hasSessionEnded } from "./session-check.ts";
+import { SessionCheck } from "./session-check.ts";
 import { AwarenessGuard } from "./awareness-guard.ts";
 import { SyncType, writeAwarenessFrame, writeSyncFrame } from "./messages.ts";
 import { PendingBudget } from "./pending-budget.ts";
@@ -29,6 +30,7 @@ import { AWARENESS_FLOOD_PER_SECOND, openConnection, takeIn, type Connection } f
 import { WriterSync } from "./writer-sync.ts";
 import { lineAuthors } from "@collab/protocol/line-authors";
 import { RoomVersions } from "./room-versions.ts";
+import { ROOM_WRITER } from "./room-writes.ts";
 import { answerInternalRequest, problem, type CommandRoom } from "./room-commands.ts";
 import type { RoomMetrics } from "./room-metrics.ts";
 import { RoomReports } from "./room-reports.ts";
@@ -46,6 +48,7 @@ export default class DocumentRoom implements Party.Server {
   readonly #access: RoomAccess;
   readonly #peers = new Map<Party.Connection, Connection>();
   #nextKey = 0;
+  readonly #sessions: SessionCheck;
   readonly #clientIds: ClientIds;
   readonly #clientIdRecords: ClientIdRecords;
   readonly #writerSync: WriterSync;
@@ -90,7 +93,10 @@ export default class DocumentRoom implements Party.Server {
     });
     this.#pending = new PendingBudget({ maxBytes: this.#config.maxPendingBytes, maxAgeMs: this.#config.maxPendingMs });
     this.#access = new RoomAccess(room.storage, this.#log);
+    this.#sessions = new SessionCheck({ databaseUrl: this.#config.databaseUrl, wsProxy: this.#config.dbWsProxy }, this.#log);
     this.#clientIds = new ClientIds({ maxPerConnection: this.#config.awareness.maxClientIds });
+    // The room's own writes are trusted by their id (room-writes.ts): no connection may use it.
+    this.#clientIds.restore(ROOM_CLIENT_ID, ROOM_WRITER);
     this.#clientIdRecords = new ClientIdRecords(room.storage, this.#log);
     this.#writerSync = new WriterSync(this.#config, this.#log);
     this.#awareness = new AwarenessGuard(this.#clientIds);
@@ -102,8 +108,6 @@ export default class DocumentRoom implements Party.Server {
     if (!isValidDocId(id)) return invalidId();
     const verdict = await verifyRoomToken(request, id, readRoomSecret(lobby.env));
     if (!verdict.ok) return Response.json({ error: { code: verdict.status === 401 ? ErrorCode.Unauthorized : ErrorCode.Forbidden, message: verdict.message } }, { status: verdict.status });
-    const log = createLogger({ level: readLogLevel(lobby.env), fields: { room: id } });
-    if (await hasSessionEnded(verdict.claims.sid, lobby.env, log)) return Response.json({ error: { code: ErrorCode.Unauthorized, message: "Your session has ended; sign in again" } }, { status: 401 });
     return withClaims(request, verdict.claims);
   }
 
@@ -119,8 +123,11 @@ export default class DocumentRoom implements Party.Server {
       if (this.#access.deleted) return this.#refuse(socket, CloseCode.DocumentDeleted, "this document was deleted");
       // A token issued before the user's role changed: a fresh one carries the current role, or none.
       if (this.#access.exceedsRecordedRole(claims)) return this.#refuse(socket, CloseCode.Unauthorized, "access changed, fetch a new token");
+      // Looked up while the document loads: a joiner waits for the slower of the two, not for both.
+      const sessionEnded = this.#sessions.hasEnded(claims.sid, claims.iat);
       this.#watchVersions(await this.#store.ready(this.#room.id));
       await this.#loadClientIds();
+      if (await sessionEnded) return this.#refuse(socket, CloseCode.SessionEnded, "your session has ended; sign in again");
     } catch (error) {
       this.#log.error("load failed", { error: errorText(error) });
       this.#metrics?.count(RoomCounter.loadFailures);

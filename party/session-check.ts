@@ -8,82 +8,117 @@ const MAX_ENDED = 10_000;
 /** The lookup gives up after this, and the check stays off this long after a failure. */
 const LOOKUP_TIMEOUT_MS = 1_000;
 const BACKOFF_MS = 10_000;
+/**
+ * The room keeps its connection this long after its last lookup. Opening one per lookup (a WebSocket, the
+ * startup and the login through the proxy) cost a room 1 ms of CPU per joining socket: a hundred people
+ * joining took connect-to-sync p99 from 148 to 193 ms in the benchmark. One kept connection per busy room
+ * costs a query each.
+ */
+const KEEP_CONNECTION_MS = 5_000;
 
+// Shared by every room of the isolate: plain answers, no I/O objects.
 const live = new Map<string, number>();
 const ended = new Set<string>();
 let skipUntil = 0;
 
+/** Remembers an ended session (the worker's `session-ended` command): its tokens are refused at once. */
+export function rememberSessionEnded(sessionId: string): void {
+  live.delete(sessionId);
+  if (ended.size >= MAX_ENDED) ended.delete(ended.values().next().value!);
+  ended.add(sessionId);
+}
+
 /**
- * Whether a room token's session has ended (logout), checked when a socket connects, never per message.
- * Module state, so one isolate's rooms share the cache: a connect costs a database round trip at most
- * once per session per 3 s (so an old token works at most 3 s after logout).
+ * Whether a room token's session has ended (logout), asked when a socket joins the room, never per
+ * message. A token issued in the last 3 s, or a session found live in the last 3 s (per isolate), is
+ * trusted without a lookup, so an old token works at most 3 s after logout; the lookups are queued one
+ * query at a time, over a connection the room keeps for 5 s.
+ * It runs in the room, not at the edge: a Durable Object may keep a socket across requests, a Worker may not.
  *
  * It fails open: with the database down or slow, a validly signed token (which expires within 5 minutes) is
  * admitted rather than blocking every connection (rooms keep serving through an outage); the worker's
  * `session-ended` command closes the session's open sockets either way.
  */
-export async function hasSessionEnded(sessionId: string, env: Record<string, unknown>, log: Logger): Promise<boolean> {
-  if (ended.has(sessionId)) return true;
-  const checkedAt = live.get(sessionId);
-  const now = Date.now();
-  if ((checkedAt !== undefined && now - checkedAt < LIVE_TTL_MS) || now < skipUntil) return false;
-  const databaseUrl = env.DATABASE_URL;
-  if (typeof databaseUrl !== "string") return false;
-  const wsProxy = typeof env.DB_WS_PROXY === "string" && env.DB_WS_PROXY ? env.DB_WS_PROXY : undefined;
-  return (await lookUp(sessionId, { databaseUrl, wsProxy }, log)).has(sessionId);
-}
+export class SessionCheck {
+  readonly #database: { databaseUrl: string; wsProxy: string | undefined } | undefined;
+  readonly #log: Logger;
+  /** The sessions the next query asks about: those asked while the previous query was out. */
+  #next: { ids: Set<string>; ended: Promise<Set<string>> } | undefined;
+  /** The latest query (it never rejects). */
+  #last: Promise<unknown> = Promise.resolve();
+  #connection: ReturnType<typeof openDatabase> | undefined;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
 
-/** Sessions asked about within BATCH_MS of each other, looked up together. */
-let batch: { ids: Set<string>; ended: Promise<Set<string>> } | undefined;
-/**
- * Fifty people joining at once were fifty database connections and round trips, which took a room's
- * connect-to-sync p99 from 105 to 227-266 ms in the benchmark; one query for everyone who connects within a
- * few milliseconds costs one.
- */
-const BATCH_MS = 5;
-
-function lookUp(sessionId: string, database: { databaseUrl: string; wsProxy: string | undefined }, log: Logger): Promise<Set<string>> {
-  if (!batch) {
-    const ids = new Set<string>();
-    const ended = new Promise<void>((resolve) => setTimeout(resolve, BATCH_MS)).then(() => {
-      batch = undefined;
-      return queryEnded([...ids], database, log);
-    });
-    batch = { ids, ended };
+  constructor(database: { databaseUrl: string | undefined; wsProxy: string | undefined }, log: Logger) {
+    this.#database = database.databaseUrl ? { databaseUrl: database.databaseUrl, wsProxy: database.wsProxy } : undefined;
+    this.#log = log;
   }
-  batch.ids.add(sessionId);
-  return batch.ended;
-}
 
-/** One query for `ids`; records the answers. Fails open: with the database down or slow, nothing is ended. */
-async function queryEnded(ids: string[], database: { databaseUrl: string; wsProxy: string | undefined }, log: Logger): Promise<Set<string>> {
-  const { db, end } = openDatabase(database, { max: 1, connectionTimeoutMs: LOOKUP_TIMEOUT_MS });
-  try {
-    const found = await Promise.race([
-      endedSessions(db, ids),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${LOOKUP_TIMEOUT_MS} ms`)), LOOKUP_TIMEOUT_MS)),
-    ]);
-    for (const id of ids) {
-      if (found.has(id)) {
-        if (ended.size >= MAX_ENDED) ended.delete(ended.values().next().value!);
-        ended.add(id);
-        live.delete(id);
-      } else {
-        if (live.size >= MAX_ENDED) live.delete(live.keys().next().value!);
-        live.set(id, Date.now());
-      }
+  /**
+   * @param issuedAt the token's `iat` (seconds). The worker issues a room token only to a live session, so a
+   * token younger than the live cache's 3 s is that same answer and needs no lookup. Clients fetch a token
+   * for every connect: most joins never query.
+   */
+  async hasEnded(sessionId: string, issuedAt: number): Promise<boolean> {
+    if (ended.has(sessionId)) return true;
+    const now = Date.now();
+    // `iat` is rounded down to the second, so this age is never less than the true one. A token from the
+    // future (a clock ahead of this one) is looked up.
+    const age = now - issuedAt * 1000;
+    if (age >= 0 && age < LIVE_TTL_MS) return false;
+    const checkedAt = live.get(sessionId);
+    if ((checkedAt !== undefined && now - checkedAt < LIVE_TTL_MS) || now < skipUntil || !this.#database) return false;
+    // No waiting window: a lone joiner's lookup leaves at once, and everyone who joins while it is out
+    // shares the next query (fifty people joining at once are a few round trips, not fifty).
+    if (!this.#next) {
+      const ids = new Set<string>();
+      const found = this.#last.then(() => {
+        this.#next = undefined;
+        return this.#query([...ids]);
+      });
+      this.#next = { ids, ended: found };
+      this.#last = found;
     }
-    return found;
-  } catch (error) {
-    skipUntil = Date.now() + BACKOFF_MS;
-    log.error("session check failed, admitting signed tokens for a while", { backoffMs: BACKOFF_MS, error });
-    return new Set();
-  } finally {
-    void end().catch(() => {});
+    this.#next.ids.add(sessionId);
+    return (await this.#next.ended).has(sessionId);
   }
-}
 
-export function rememberSessionEnded(sessionId: string): void {
-  live.delete(sessionId);
-  ended.add(sessionId);
+  /** One query for `ids`; records the answers. Fails open: with the database down or slow, nothing is ended. */
+  async #query(ids: string[]): Promise<Set<string>> {
+    clearTimeout(this.#closeTimer);
+    this.#connection ??= openDatabase(this.#database!, { max: 1, connectionTimeoutMs: LOOKUP_TIMEOUT_MS });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const found = await Promise.race([
+        endedSessions(this.#connection.db, ids),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${LOOKUP_TIMEOUT_MS} ms`)), LOOKUP_TIMEOUT_MS))),
+      ]);
+      for (const id of ids) {
+        if (found.has(id)) rememberSessionEnded(id);
+        else {
+          if (live.size >= MAX_ENDED) live.delete(live.keys().next().value!);
+          live.set(id, Date.now());
+        }
+      }
+      return found;
+    } catch (error) {
+      skipUntil = Date.now() + BACKOFF_MS;
+      this.#log.error("session check failed, admitting signed tokens for a while", { backoffMs: BACKOFF_MS, error });
+      // The connection may be what failed: the next lookup opens a new one.
+      this.#close();
+      return new Set();
+    } finally {
+      clearTimeout(timer);
+      // One timer, from the last lookup to finish (a lookup in flight cleared it when it started).
+      clearTimeout(this.#closeTimer);
+      if (this.#connection) this.#closeTimer = setTimeout(() => this.#close(), KEEP_CONNECTION_MS);
+    }
+  }
+
+  #close(): void {
+    clearTimeout(this.#closeTimer);
+    const connection = this.#connection;
+    this.#connection = undefined;
+    void connection?.end().catch(() => {});
+  }
 }

@@ -69,9 +69,9 @@ export class BlameSource {
   }
 
   /** "Ada Lovelace, 3 minutes ago" for line `number` (1-based), or undefined past the last computed line. */
-  describeLine(number: number): string | undefined {
+  describeLine(number: number, now = Date.now()): string | undefined {
     const line = this.lines[number - 1];
-    return line && describeBlame(line);
+    return line && describeBlame(line, now);
   }
 
   destroy(): void {

@@ -1,4 +1,4 @@
-import { colorFor, DocRoot, MetaKey, type RestoreNotice } from "@collab/protocol";
+import { colorFor, DocRoot, MetaKey, ROOM_CLIENT_ID, type RestoreNotice } from "@collab/protocol";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { restoreSeen, watchRestores, type RestoreSeen } from "./restore-notice.ts";
@@ -33,6 +33,7 @@ describe("restoreSeen", () => {
 describe("watchRestores", () => {
   it("reports each restore the meta map receives once, and stops when unsubscribed", () => {
     const room = new Y.Doc();
+    room.clientID = ROOM_CLIENT_ID;
     const reader = new Y.Doc();
     const seen: RestoreSeen[] = [];
     const stop = watchRestores(reader, (restore) => seen.push(restore), () => 1_000_100);
@@ -48,5 +49,21 @@ describe("watchRestores", () => {
     room.getMap(DocRoot.meta).set(MetaKey.restored, notice({ at: 1_000_060 }));
     sync();
     expect(seen).toHaveLength(2);
+  });
+
+  it("ignores a notice an editor wrote: only the room's client id is trusted", () => {
+    const editor = new Y.Doc();
+    const reader = new Y.Doc();
+    const seen: RestoreSeen[] = [];
+    watchRestores(reader, (restore) => seen.push(restore), () => 1_000_100);
+    editor.getMap(DocRoot.meta).set(MetaKey.restored, notice({ name: "Grace Hopper", userId: "u2" }));
+    Y.applyUpdate(reader, Y.encodeStateAsUpdate(editor));
+    expect(seen).toEqual([]);
+    const room = new Y.Doc();
+    room.clientID = ROOM_CLIENT_ID;
+    Y.applyUpdate(room, Y.encodeStateAsUpdate(editor));
+    room.getMap(DocRoot.meta).set(MetaKey.restored, notice());
+    Y.applyUpdate(reader, Y.encodeStateAsUpdate(room, Y.encodeStateVector(reader)));
+    expect(seen.map((s) => s.name)).toEqual(["Ada Lovelace"]);
   });
 });

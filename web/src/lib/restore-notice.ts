@@ -1,4 +1,4 @@
-import { colorFor, DocRoot, MetaKey, RestoreNotice } from "@collab/protocol";
+import { colorFor, DocRoot, MetaKey, RestoreNotice, ROOM_CLIENT_ID } from "@collab/protocol";
 import type * as Y from "yjs";
 import { restoredLabel } from "./version-groups.ts";
 
@@ -19,14 +19,16 @@ const MAX_AGE_MS = 120_000;
 /**
  * Calls `onRestore` for each restore the room writes into the document's meta map from now on
  * (`RestoreNotice`, protocol/versions.ts), whoever restored and however (an editor's own, or REST alone).
- * The room writes it from the restorer's verified session, so the name is never a client's word. The
- * restorer's own tabs see it too. Returns the unsubscribe.
+ * The room writes it from the restorer's verified session under its own client id, which no connection may
+ * use, so a notice under any other id is an editor's forgery and is ignored. The restorer's own tabs see it
+ * too. Returns the unsubscribe.
  */
 export function watchRestores(doc: Y.Doc, onRestore: (seen: RestoreSeen) => void, now: () => number = Date.now): () => void {
   const meta = doc.getMap(DocRoot.meta);
   const shown = new Set<string>();
   const observer = (event: Y.YMapEvent<unknown>) => {
     if (!event.keysChanged.has(MetaKey.restored)) return;
+    if (meta._map.get(MetaKey.restored)?.id.client !== ROOM_CLIENT_ID) return;
     const seen = restoreSeen(meta.get(MetaKey.restored), now());
     if (!seen || shown.has(seen.key)) return;
     shown.add(seen.key);
