@@ -55,5 +55,7 @@ describe("bench attack scenario", () => {
       expect(r.otherRoom!.delivered).toBeGreaterThan(0);
     }
     expect(results.find((r) => r.attack === "garbage")?.closedCode).toBe(CloseCode.MalformedMessage);
+    // The control is an honest idle peer: nobody closes it.
+    expect(results.find((r) => r.attack === "control")?.closedCode).toBeUndefined();
   });
 });

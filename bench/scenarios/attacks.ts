@@ -14,9 +14,10 @@ import * as Y from "yjs";
  * Each attack of issue 8 against our room, one after another, each in rooms of its own. Honest probes (an
  * editor and a reader in the attacked room, and another pair in a second room) send a small edit every
  * 20 ms; the scenario reports the workerd process's memory before and at its peak, the longest stall the
- * probes saw, and whether and how the room closed the attacker.
+ * probes saw, and whether and how the room closed the attacker. `control` is no attack (an idle peer that
+ * renews its awareness every second, as a real one does): what the probes see on this machine anyway.
  */
-export const BENCH_ATTACKS = ["slow-reader", "awareness-amplification", "viewer-write-flood", "editor-struct-flood", "pending-structs", "forged-client-id", "garbage"] as const;
+export const BENCH_ATTACKS = ["control", "slow-reader", "awareness-amplification", "viewer-write-flood", "editor-struct-flood", "pending-structs", "forged-client-id", "garbage"] as const;
 export type BenchAttack = (typeof BENCH_ATTACKS)[number];
 
 export interface AttackScenarioOptions {
@@ -170,6 +171,12 @@ async function startAttacker(attack: BenchAttack, context: AttackerContext): Pro
 
   let done: Promise<void>;
   switch (attack) {
+    case "control": {
+      const id = randomClientId(random);
+      let clock = 0;
+      done = every(1_000, () => send(awarenessFrame([{ clientId: id, clock: ++clock, state: { cursor: null } }])));
+      break;
+    }
     case "slow-reader": {
       // Never reads what the room sends, yet stays lively: an awareness ping every second.
       peer.socket.pause();
