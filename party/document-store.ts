@@ -3,6 +3,7 @@ import type * as Party from "partykit/server";
 import { unstable_getYDoc, type YPartyKitOptions } from "y-partykit";
 import * as Y from "yjs";
 import type { RoomConfig } from "./config.ts";
+import type { RoomDatabase } from "./database.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { clearPending, encodeStateWithoutPending, pendingBytes } from "./pending-budget.ts";
 import { PostgresSnapshots, stateVectorOf } from "./postgres-snapshots.ts";
@@ -67,13 +68,13 @@ export class DocumentStore {
   /** Since when edits wait for a Postgres snapshot; undefined while Postgres is current. */
   #unsavedSince: number | undefined;
 
-  constructor(room: Party.Room, config: RoomConfig, hooks: DocumentStoreHooks) {
+  constructor(room: Party.Room, config: RoomConfig, database: RoomDatabase, hooks: DocumentStoreHooks) {
     this.#room = room;
     this.#config = config;
     this.#hooks = hooks;
     this.#baseLog = createLogger({ level: config.logLevel });
     this.#log = new UpdateLog(room.storage, (error) => this.#storageFailed(error));
-    this.#postgres = new PostgresSnapshots(config);
+    this.#postgres = new PostgresSnapshots(database);
     this.commit = new GroupCommit(() => this.#commitUpdates(), { unsafeCommitDelayMs: config.unsafeCommitDelayMs });
     // y-partykit compares each connection's options with the first ones by JSON.stringify and logs an error
     // when they differ, so viewers get these too rather than `readOnly: true`: the room never hands a

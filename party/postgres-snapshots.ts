@@ -1,7 +1,6 @@
 import { loadSnapshot, saveSnapshot, type Snapshot } from "@collab/db";
-import { withDatabase } from "./database.ts";
+import type { RoomDatabase } from "./database.ts";
 import * as Y from "yjs";
-import type { RoomConfig } from "./config.ts";
 
 /** What a room writes to Postgres: the state, its vector (the overwrite guard), the text and language. */
 export interface SnapshotToSave {
@@ -14,16 +13,16 @@ export interface SnapshotToSave {
 /** The outcome of a guarded save: written, refused because Postgres holds more, or no such document. */
 export type SaveOutcome = { kind: "saved" } | { kind: "behind"; snapshot: Snapshot } | { kind: "missing" };
 
-/** A room's connection to its document's Postgres snapshot; one short-lived pool per operation. */
+/** A room's reads and guarded writes of its document's Postgres snapshot. */
 export class PostgresSnapshots {
-  readonly #config: RoomConfig;
+  readonly #database: RoomDatabase;
 
-  constructor(config: RoomConfig) {
-    this.#config = config;
+  constructor(database: RoomDatabase) {
+    this.#database = database;
   }
 
   read(docId: string): Promise<Snapshot | undefined> {
-    return withDatabase(this.#config, (db) => loadSnapshot(db, docId));
+    return this.#database.run((db) => loadSnapshot(db, docId));
   }
 
   /**
@@ -31,7 +30,7 @@ export class PostgresSnapshots {
    * the room to merge before it saves again.
    */
   save(docId: string, snapshot: SnapshotToSave): Promise<SaveOutcome> {
-    return withDatabase(this.#config, async (db): Promise<SaveOutcome> => {
+    return this.#database.run(async (db): Promise<SaveOutcome> => {
       if (await saveSnapshot(db, { docId, ...snapshot })) return { kind: "saved" };
       const stored = await loadSnapshot(db, docId);
       return stored ? { kind: "behind", snapshot: stored } : { kind: "missing" };

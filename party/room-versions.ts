@@ -2,7 +2,7 @@ import { autoVersionTimes, deleteVersions, getVersion, insertVersion, latestVers
 import { DocRoot, MetaKey, newDocId, versionsToThin, type RestoreNotice } from "@collab/protocol";
 import * as Y from "yjs";
 import type { RoomConfig } from "./config.ts";
-import { withDatabase } from "./database.ts";
+import type { RoomDatabase } from "./database.ts";
 import { stateVectorOf } from "./postgres-snapshots.ts";
 import { replaceText } from "@collab/protocol/replace-text";
 import { SnapshotScheduler } from "./snapshot-scheduler.ts";
@@ -29,6 +29,7 @@ export const RESTORE_ORIGIN = "restore";
  */
 export class RoomVersions {
   readonly #config: RoomConfig;
+  readonly #database: RoomDatabase;
   readonly #docId: string;
   readonly #doc: () => Y.Doc | undefined;
   readonly #scheduler: SnapshotScheduler;
@@ -38,8 +39,9 @@ export class RoomVersions {
   /** Writes one at a time, in order (an automatic version and a named one must not interleave). */
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(config: RoomConfig, docId: string, doc: () => Y.Doc | undefined, onError: (error: unknown) => void) {
+  constructor(config: RoomConfig, database: RoomDatabase, docId: string, doc: () => Y.Doc | undefined, onError: (error: unknown) => void) {
     this.#config = config;
+    this.#database = database;
     this.#docId = docId;
     this.#doc = doc;
     this.#scheduler = new SnapshotScheduler({
@@ -86,7 +88,7 @@ export class RoomVersions {
   async restore(versionId: string, user: { id: string; name: string }, options: { applied?: boolean } = {}): Promise<VersionRow> {
     const doc = this.#doc();
     if (!doc) throw new Error("the document is not loaded");
-    const version = await withDatabase(this.#config, (db) => getVersion(db, this.#docId, versionId));
+    const version = await this.#database.run((db) => getVersion(db, this.#docId, versionId));
     if (!version) throw new VersionNotFoundError(`no version ${versionId}`);
     if (!options.applied) {
       await this.#take("auto", null);
@@ -115,7 +117,7 @@ export class RoomVersions {
       const doc = this.#doc();
       if (!doc) return undefined;
       const stateVector = stateVectorOf(doc);
-      return withDatabase(this.#config, async (db) => {
+      return this.#database.run(async (db) => {
         this.#lastVector ??= (await latestVersionVector(db, this.#docId)) ?? {};
         if (kind === "auto" && sameVector(stateVector, this.#lastVector)) return undefined;
         const authors = [...new Set([...this.#authors, ...extraAuthors])];

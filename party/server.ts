@@ -18,6 +18,7 @@ import { Peer } from "./peer.ts";
 import { RoomAccess } from "./room-access.ts";
 import { claimsOf, isInternal, verifyRoomToken, withClaims } from "./room-auth.ts";
 import { SessionCheck } from "./session-check.ts";
+import { RoomDatabase } from "./database.ts";
 import { AwarenessGuard } from "./awareness-guard.ts";
 import { SyncType, writeAwarenessFrame, writeSyncFrame } from "./messages.ts";
 import { PendingBudget } from "./pending-budget.ts";
@@ -48,6 +49,8 @@ export default class DocumentRoom implements Party.Server {
   readonly #access: RoomAccess;
   readonly #peers = new Map<Party.Connection, Connection>();
   #nextKey = 0;
+  /** The room's connection to Postgres, kept through bursts of work (database.ts). */
+  readonly #database: RoomDatabase;
   readonly #sessions: SessionCheck;
   readonly #clientIds: ClientIds;
   readonly #clientIdRecords: ClientIdRecords;
@@ -72,6 +75,7 @@ export default class DocumentRoom implements Party.Server {
     this.#room = room;
     this.#config = readRoomConfig(room.env);
     this.#log = createLogger({ level: this.#config.logLevel, context: () => ({ room: this.#roomId() }) });
+    this.#database = new RoomDatabase(this.#config);
     this.#reports = new RoomReports(room, this.#config, {
       roomId: () => this.#roomId(),
       gauges: () => ({
@@ -83,7 +87,7 @@ export default class DocumentRoom implements Party.Server {
       log: this.#log,
     });
     this.#metrics = this.#reports.metrics;
-    this.#store = new DocumentStore(room, this.#config, {
+    this.#store = new DocumentStore(room, this.#config, this.#database, {
       onStorageFailed: () => this.#closeWriters(),
       onStorageLost: () => [...this.#peers.values()].forEach(({ peer }) => this.#close(peer, CloseCode.StorageUnavailable, "room storage is failing, retry shortly")),
       onSnapshot: (saved) => {
@@ -93,12 +97,12 @@ export default class DocumentRoom implements Party.Server {
     });
     this.#pending = new PendingBudget({ maxBytes: this.#config.maxPendingBytes, maxAgeMs: this.#config.maxPendingMs });
     this.#access = new RoomAccess(room.storage, this.#log);
-    this.#sessions = new SessionCheck({ databaseUrl: this.#config.databaseUrl, wsProxy: this.#config.dbWsProxy }, this.#log);
+    this.#sessions = new SessionCheck(this.#config, this.#log);
     this.#clientIds = new ClientIds({ maxPerConnection: this.#config.awareness.maxClientIds });
     // The room's own writes are trusted by their id (room-writes.ts): no connection may use it.
     this.#clientIds.restore(ROOM_CLIENT_ID, ROOM_WRITER);
     this.#clientIdRecords = new ClientIdRecords(room.storage, this.#log);
-    this.#writerSync = new WriterSync(this.#config, this.#log);
+    this.#writerSync = new WriterSync(this.#database, this.#log);
     this.#awareness = new AwarenessGuard(this.#clientIds);
   }
 
@@ -367,7 +371,7 @@ export default class DocumentRoom implements Party.Server {
 
   /** Created on first use: the room id is only known once a request arrived. */
   #versionsFor(): RoomVersions {
-    this.#versions ??= new RoomVersions(this.#config, this.#room.id, () => this.#store.doc, (error) =>
+    this.#versions ??= new RoomVersions(this.#config, this.#database, this.#room.id, () => this.#store.doc, (error) =>
       this.#log.warn("version not saved, retrying", { error: errorText(error) }),
     );
     return this.#versions;

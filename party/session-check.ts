@@ -1,5 +1,7 @@
-import { endedSessions, openDatabase } from "@collab/db";
+import { endedSessions } from "@collab/db";
 import type { Logger } from "@collab/protocol";
+import type { RoomConfig } from "./config.ts";
+import { RoomDatabase } from "./database.ts";
 
 /** A live session is trusted this long before it is looked up again. */
 const LIVE_TTL_MS = 3_000;
@@ -8,13 +10,6 @@ const MAX_ENDED = 10_000;
 /** The lookup gives up after this, and the check stays off this long after a failure. */
 const LOOKUP_TIMEOUT_MS = 1_000;
 const BACKOFF_MS = 10_000;
-/**
- * The room keeps its connection this long after its last lookup. Opening one per lookup (a WebSocket, the
- * startup and the login through the proxy) cost a room 1 ms of CPU per joining socket: a hundred people
- * joining took connect-to-sync p99 from 148 to 193 ms in the benchmark. One kept connection per busy room
- * costs a query each.
- */
-const KEEP_CONNECTION_MS = 5_000;
 
 // Shared by every room of the isolate: plain answers, no I/O objects.
 const live = new Map<string, number>();
@@ -32,25 +27,29 @@ export function rememberSessionEnded(sessionId: string): void {
  * Whether a room token's session has ended (logout), asked when a socket joins the room, never per
  * message. A token issued in the last 3 s, or a session found live in the last 3 s (per isolate), is
  * trusted without a lookup, so an old token works at most 3 s after logout; the lookups are queued one
- * query at a time, over a connection the room keeps for 5 s.
- * It runs in the room, not at the edge: a Durable Object may keep a socket across requests, a Worker may not.
+ * query at a time, over a connection the room keeps through a crowd joining.
+ * It runs in the room, not at the edge: a Durable Object may keep a socket across requests, a Worker may
+ * not, and a connection opened per lookup at the edge cost 1 ms of CPU per joiner (a hundred people joining
+ * took connect-to-sync p99 from 148 to 193 ms in the benchmark).
  *
  * It fails open: with the database down or slow, a validly signed token (which expires within 5 minutes) is
  * admitted rather than blocking every connection (rooms keep serving through an outage); the worker's
  * `session-ended` command closes the session's open sockets either way.
  */
 export class SessionCheck {
-  readonly #database: { databaseUrl: string; wsProxy: string | undefined } | undefined;
+  /**
+   * Its own connection, apart from the room's: at most one, and failing within a second while the database
+   * is away, so that joiners never wait long for an answer (database.ts keeps it through a crowd joining).
+   */
+  readonly #database: RoomDatabase | undefined;
   readonly #log: Logger;
   /** The sessions the next query asks about: those asked while the previous query was out. */
   #next: { ids: Set<string>; ended: Promise<Set<string>> } | undefined;
   /** The latest query (it never rejects). */
   #last: Promise<unknown> = Promise.resolve();
-  #connection: ReturnType<typeof openDatabase> | undefined;
-  #closeTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(database: { databaseUrl: string | undefined; wsProxy: string | undefined }, log: Logger) {
-    this.#database = database.databaseUrl ? { databaseUrl: database.databaseUrl, wsProxy: database.wsProxy } : undefined;
+  constructor(config: Pick<RoomConfig, "databaseUrl" | "dbWsProxy">, log: Logger) {
+    this.#database = config.databaseUrl ? new RoomDatabase(config, { max: 1, connectionTimeoutMs: LOOKUP_TIMEOUT_MS }) : undefined;
     this.#log = log;
   }
 
@@ -85,12 +84,10 @@ export class SessionCheck {
 
   /** One query for `ids`; records the answers. Fails open: with the database down or slow, nothing is ended. */
   async #query(ids: string[]): Promise<Set<string>> {
-    clearTimeout(this.#closeTimer);
-    this.#connection ??= openDatabase(this.#database!, { max: 1, connectionTimeoutMs: LOOKUP_TIMEOUT_MS });
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const found = await Promise.race([
-        endedSessions(this.#connection.db, ids),
+        this.#database!.run((db) => endedSessions(db, ids)),
         new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${LOOKUP_TIMEOUT_MS} ms`)), LOOKUP_TIMEOUT_MS))),
       ]);
       for (const id of ids) {
@@ -104,21 +101,9 @@ export class SessionCheck {
     } catch (error) {
       skipUntil = Date.now() + BACKOFF_MS;
       this.#log.error("session check failed, admitting signed tokens for a while", { backoffMs: BACKOFF_MS, error });
-      // The connection may be what failed: the next lookup opens a new one.
-      this.#close();
       return new Set();
     } finally {
       clearTimeout(timer);
-      // One timer, from the last lookup to finish (a lookup in flight cleared it when it started).
-      clearTimeout(this.#closeTimer);
-      if (this.#connection) this.#closeTimer = setTimeout(() => this.#close(), KEEP_CONNECTION_MS);
     }
-  }
-
-  #close(): void {
-    clearTimeout(this.#closeTimer);
-    const connection = this.#connection;
-    this.#connection = undefined;
-    void connection?.end().catch(() => {});
   }
 }

@@ -1,9 +1,8 @@
 import { loadWriters, saveWriters } from "@collab/db";
-import { withDatabase } from "./database.ts";
+import type { RoomDatabase } from "./database.ts";
 import type { Logger } from "@collab/protocol";
 import type { ClientIdRecords } from "./client-id-records.ts";
 import type { ClientIds } from "./client-ids.ts";
-import type { RoomConfig } from "./config.ts";
 
 /**
  * Copies the room's writer records (client-id-records.ts) to Postgres after each saved snapshot, and back
@@ -12,19 +11,19 @@ import type { RoomConfig } from "./config.ts";
  * keeps its records for the next snapshot.
  */
 export class WriterSync {
-  readonly #config: RoomConfig;
+  readonly #database: RoomDatabase;
   readonly #log: Logger;
   #writing: Promise<void> | undefined;
 
-  constructor(config: RoomConfig, log: Logger) {
-    this.#config = config;
+  constructor(database: RoomDatabase, log: Logger) {
+    this.#database = database;
     this.#log = log;
   }
 
   /** Fills in records this room lacks from Postgres (after room storage was lost). */
   async seed(docId: string, records: ClientIdRecords, ids: ClientIds): Promise<void> {
     try {
-      const stored = await withDatabase(this.#config, (db) => loadWriters(db, docId));
+      const stored = await this.#database.run((db) => loadWriters(db, docId));
       records.seed(new Map(stored.map((w) => [w.clientId, { userId: w.userId, firstSeen: w.firstSeen, stretches: w.stretches }])), ids);
     } catch (error) {
       this.#log.warn("writer records not read from Postgres", { error });
@@ -37,7 +36,7 @@ export class WriterSync {
     const taken = records.takeUnsaved();
     if (taken.size === 0) return;
     const writers = [...taken].map(([clientId, r]) => ({ clientId, userId: r.userId, firstSeen: r.firstSeen, stretches: r.stretches ?? [] }));
-    this.#writing = withDatabase(this.#config, (db) => saveWriters(db, docId, writers))
+    this.#writing = this.#database.run((db) => saveWriters(db, docId, writers))
       .catch((error: unknown) => {
         records.unsaved(taken.keys());
         this.#log.warn("writer records not copied to Postgres, kept for the next snapshot", { error });
