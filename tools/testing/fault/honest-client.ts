@@ -96,11 +96,6 @@ export class HonestClient {
     else ws?.close();
   }
 
-  /** Whether this client wrote anything under its Yjs client id (which then is bound to it). */
-  get hasWritten(): boolean {
-    return Y.getState(this.client.doc.store, this.client.doc.clientID) > 0;
-  }
-
   /**
    * Whether Yjs gave this client a new client id: it does when an update from the room carries structs
    * under its own id, i.e. someone else wrote under it.

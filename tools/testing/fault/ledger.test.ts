@@ -13,8 +13,11 @@ describe("the ledger of acknowledged edits", () => {
     const ledger = new Ledger();
     ledger.received(1, token(1, 0));
     expect(ledger.lostFrom("")).toEqual([]);
+    expect(ledger.relayed).toEqual(new Set());
     ledger.received(2, token(1, 0) + token(3, 5));
     expect(ledger.lostFrom(token(3, 5))).toEqual(["[c1.0]"]);
+    // Whose writing the room relayed: the ids a forger may know.
+    expect(ledger.relayed).toEqual(new Set([1, 3]));
   });
 
   it("does not count a token deleted on purpose as lost", () => {

@@ -27,6 +27,8 @@ export class Ledger {
   /** Token -> the first client other than its author that received it. */
   readonly acknowledged = new Map<string, number>();
   readonly deleted = new Set<string>();
+  /** Clients whose writing someone else received: the room has seen (and bound) their Yjs client ids. */
+  readonly relayed = new Set<number>();
 
   typedBy(tokenText: string): void {
     this.typed.add(tokenText);
@@ -35,7 +37,10 @@ export class Ledger {
   /** `client` received `text` from the room (a remote insert). */
   received(client: number, text: string): void {
     for (const { token } of tokensIn(text)) {
-      if (authorOf(token) !== client && !this.acknowledged.has(token)) this.acknowledged.set(token, client);
+      const author = authorOf(token);
+      if (author === client) continue;
+      this.relayed.add(author);
+      if (!this.acknowledged.has(token)) this.acknowledged.set(token, client);
     }
   }
 

@@ -10,7 +10,7 @@ import { ATTACKS, DEFAULT_ATTACKS, type Attack } from "./hostile.ts";
  * | `FAULT_SESSIONS` | 4 | sessions to run (CI); `npm run fault -- --sessions 1000` for a long run |
  * | `FAULT_FIRST` | 0 | index of the first session: `FAULT_SEED=s FAULT_FIRST=k FAULT_SESSIONS=1` replays session k |
  * | `FAULT_MINUTES` | none | stop starting sessions after this many minutes (long runs) |
- * | `FAULT_ATTACKS` | all but update-flood and pending-structs (open bugs, see hostile.ts) | comma-separated hostile peers (`none` for none) |
+ * | `FAULT_ATTACKS` | all six | comma-separated hostile peers (`none` for none) |
  */
 export interface FaultSettings {
   seed: number;
