@@ -28,9 +28,14 @@ export class RoomDatabase {
   #running = 0;
   #endTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /**
+   * @param options the pool's; one connection by default: a room's database work is small and mostly one
+   * thing after another (what overlaps waits its turn), and many rooms with several connections each
+   * would exhaust a small Postgres (the embedded one accepts 32).
+   */
   constructor(config: Pick<RoomConfig, "databaseUrl" | "dbWsProxy">, options: PoolOptions = {}) {
     this.#config = { databaseUrl: config.databaseUrl, wsProxy: config.dbWsProxy };
-    this.#options = options;
+    this.#options = { max: 1, ...options };
   }
 
   async run<T>(work: (db: Database) => Promise<T>): Promise<T> {

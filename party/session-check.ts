@@ -49,7 +49,7 @@ export class SessionCheck {
   #last: Promise<unknown> = Promise.resolve();
 
   constructor(config: Pick<RoomConfig, "databaseUrl" | "dbWsProxy">, log: Logger) {
-    this.#database = config.databaseUrl ? new RoomDatabase(config, { max: 1, connectionTimeoutMs: LOOKUP_TIMEOUT_MS }) : undefined;
+    this.#database = config.databaseUrl ? new RoomDatabase(config, { connectionTimeoutMs: LOOKUP_TIMEOUT_MS }) : undefined;
     this.#log = log;
   }
 
