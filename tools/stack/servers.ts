@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { join } from "node:path";
 import { answers, listens, startService, type Service } from "./service.ts";
+import { ROOM_PATH_PREFIX } from "@collab/protocol";
 
 /** The repository root (this file is tools/stack/servers.ts). */
 export const ROOT = join(import.meta.dirname, "..", "..");
@@ -37,6 +38,8 @@ export interface PartyOptions extends DatabaseSettings {
   /** Extra room variables (strings), e.g. MAX_MESSAGE_BYTES. */
   vars?: Record<string, string>;
   quiet?: boolean;
+  /** How long it may take to serve rooms (default: the service's 120 s). */
+  readyTimeoutMs?: number;
 }
 
 /** `partykit dev`: the rooms, offline (no login, no request.cf lookups, no hotkeys). */
@@ -62,11 +65,21 @@ export function startParty(options: PartyOptions): Promise<Service> {
     ],
     cwd: ROOT,
     env: { PARTYKIT_TELEMETRY: "0", DO_NOT_TRACK: "1" },
-    // partykit dev starts listening once the room bundle is loaded; an HTTP probe would log "GET / 404".
-    ready: () => listens(options.port),
+    // Listening is not enough: partykit dev's proxy can listen while its runtime (workerd) is not up, and once
+    // in a while after a SIGKILL the runtime never starts (the fault harness met it twice). An invalid room id
+    // is answered by the room code itself (400), without creating a room, and partykit logs a 4xx quietly.
+    ready: async () => (await listens(options.port)) && (await servesRooms(options.port)),
+    readyTimeoutMs: options.readyTimeoutMs,
     quiet: options.quiet,
     hide: PARTYKIT_CHATTER,
   });
+}
+
+/** Whether the room code answers at `port`: an invalid document id gets its 400. */
+async function servesRooms(port: number): Promise<boolean> {
+  const response = await fetch(`http://127.0.0.1:${port}${ROOM_PATH_PREFIX}~ready`, { signal: AbortSignal.timeout(2_000) });
+  await response.body?.cancel();
+  return response.status === 400;
 }
 
 /**

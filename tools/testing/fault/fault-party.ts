@@ -74,19 +74,31 @@ export class FaultParty {
     rmSync(this.#persistDir, { recursive: true, force: true });
   }
 
+  /**
+   * Starts the party, and again if its runtime does not come up: after a SIGKILL, partykit dev once in a
+   * while listens but never starts workerd, and every later session of a long run failed on it.
+   */
   async #launch(): Promise<void> {
-    const port = await freePort();
-    this.#party = await startParty({
-      databaseUrl: this.#options.databaseUrl,
-      wsProxy: `127.0.0.1:${this.#proxyPort}`,
-      roomTokenSecret: this.#options.roomTokenSecret,
-      internalSecret: this.#options.internalSecret,
-      port,
-      persistDir: this.#persistDir,
-      vars: this.#options.vars ?? {},
-      quiet: this.#options.quiet,
-    });
-    this.#url = `http://127.0.0.1:${port}`;
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      try {
+        this.#party = await startParty({
+          databaseUrl: this.#options.databaseUrl,
+          wsProxy: `127.0.0.1:${this.#proxyPort}`,
+          roomTokenSecret: this.#options.roomTokenSecret,
+          internalSecret: this.#options.internalSecret,
+          port,
+          persistDir: this.#persistDir,
+          vars: this.#options.vars ?? {},
+          quiet: this.#options.quiet,
+          readyTimeoutMs: 30_000,
+        });
+        this.#url = `http://127.0.0.1:${port}`;
+        return;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      }
+    }
   }
 }
 
