@@ -27,7 +27,8 @@ if (values.first !== undefined) env.FAULT_FIRST = values.first;
 if (values.minutes !== undefined) env.FAULT_MINUTES = values.minutes;
 if (values.attacks !== undefined) env.FAULT_ATTACKS = values.attacks;
 
-const child = spawn(process.execPath, [`${ROOT}/node_modules/vitest/vitest.mjs`, "run", "party/fault-harness.test.ts"], {
+// No retry: the suite's one retry would run a failed long run again from the start.
+const child = spawn(process.execPath, [`${ROOT}/node_modules/vitest/vitest.mjs`, "run", "party/fault-harness.test.ts", "--retry", "0"], {
   cwd: ROOT,
   env: { ...process.env, ...env },
   stdio: "inherit",
