@@ -25,6 +25,7 @@ const UNIT = [
   "party/messages.test.ts",
   "party/group-commit.test.ts",
   "party/pending-budget.test.ts",
+  "party/join-guard.test.ts",
   "party/rate-limit.test.ts",
   "party/snapshot-scheduler.test.ts",
   "party/update-log.test.ts",

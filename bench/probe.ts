@@ -12,6 +12,10 @@ export interface ProbeReport {
   delivered: number;
   /** Longest time between two consecutive deliveries, including the wait from the start and until the end. */
   longestGapMs: number;
+  /** When that gap ended, in ms from the start of the window (tells a stall at the start from one mid-run). */
+  longestGapEndMs: number;
+  /** How many gaps were over 50 ms: one warm-up pause and a stall an attacker can repeat look alike in `longestGapMs`. */
+  gapsOver50Ms: number;
   /** Longest send-to-delivery time of a delivered edit. */
   maxLatencyMs: number;
 }
@@ -73,8 +77,15 @@ export class Probe {
     // An edit still missing at the end stalls until the end of the window.
     if (this.#deliveredAt.length < sent) marks.push(Math.max(stoppedAt, performance.now()));
     let longestGapMs = 0;
-    for (let i = 1; i < marks.length; i++) longestGapMs = Math.max(longestGapMs, marks[i]! - marks[i - 1]!);
-    return { sent, delivered: this.#deliveredAt.length, longestGapMs, maxLatencyMs: this.#maxLatency };
+    let longestGapEndMs = 0;
+    let gapsOver50Ms = 0;
+    for (let i = 1; i < marks.length; i++) {
+      if (marks[i]! - marks[i - 1]! > 50) gapsOver50Ms++;
+      if (marks[i]! - marks[i - 1]! <= longestGapMs) continue;
+      longestGapMs = marks[i]! - marks[i - 1]!;
+      longestGapEndMs = marks[i]! - this.#windowStart;
+    }
+    return { sent, delivered: this.#deliveredAt.length, longestGapMs, longestGapEndMs, gapsOver50Ms, maxLatencyMs: this.#maxLatency };
   }
 
   destroy(): void {

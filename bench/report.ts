@@ -1,6 +1,7 @@
 import type { BenchRun, ServerResults } from "./results.ts";
 import type { TargetCheck } from "./targets.ts";
 import type { AttackResult } from "./scenarios/attacks.ts";
+import type { ProbeReport } from "./probe.ts";
 
 /**
  * The comparison as Markdown tables: readable in a terminal and pasted as is into BENCHMARKS.md. Every row
@@ -124,11 +125,12 @@ function unique<T>(items: T[]): T[] {
 
 /**
  * The attack table: for each attack on our room, how the room answered the attacker, what workerd's memory
- * did, and the longest stall the honest probes saw (edits sent every 20 ms; a quiet room shows ~20-40 ms).
+ * did, and the longest stall the honest probes saw (edits sent every 20 ms; a quiet room shows ~20-40 ms), with
+ * how many of their gaps were over 50 ms in brackets.
  */
 export function attacksTable(run: BenchRun): string {
   const lines = [
-    row(["server", "attack", "attacker closed", "sent", "workerd RSS before → peak MB", "longest stall, same room ms", "longest stall, other room ms", "probe edits delivered (same / other)"]),
+    row(["server", "attack", "attacker closed", "sent", "workerd RSS before → peak MB", "longest stall (gaps > 50 ms), same room ms", "longest stall (gaps > 50 ms), other room ms", "probe edits delivered (same / other)"]),
     row(["---", "---", "---", "---:", "---:", "---:", "---:", "---:"]),
   ];
   for (const s of run.servers) {
@@ -137,11 +139,11 @@ export function attacksTable(run: BenchRun): string {
         row([
           s.server,
           r.attack,
-          r.error ? `NOT MEASURED: ${r.error}` : r.closedCode === undefined ? "NOT CLOSED" : `${r.closedCode} ${r.closedName} after ${r.closedAfterMs!.toFixed(0)} ms`,
+          r.error ? `NOT MEASURED: ${r.error}` : r.closedCode === undefined ? "NOT CLOSED" : `${r.closedCode} ${r.closedName} after ${r.closedAfterMs!.toFixed(0)} ms${again(r)}`,
           `${r.sentFrames} frames, ${(r.sentBytes / 2 ** 20).toFixed(1)} MB`,
           r.rssBeforeBytes === undefined || r.rssPeakBytes === undefined ? "–" : `${mb(r.rssBeforeBytes)} → ${mb(r.rssPeakBytes)}`,
-          r.sameRoom?.longestGapMs.toFixed(0) ?? "–",
-          r.otherRoom?.longestGapMs.toFixed(0) ?? "–",
+          stall(r.sameRoom),
+          stall(r.otherRoom),
           r.sameRoom && r.otherRoom ? `${r.sameRoom.delivered}/${r.sameRoom.sent} · ${r.otherRoom.delivered}/${r.otherRoom.sent}` : "–",
         ]),
       );
@@ -153,9 +155,17 @@ export function attacksTable(run: BenchRun): string {
 /** One attack in a line, for the progress log. */
 export function attackLine(r: AttackResult): string {
   if (r.error || !r.sameRoom || !r.otherRoom) return `${r.attack}: not measured: ${r.error}`;
-  const closed = r.closedCode === undefined ? "NOT CLOSED" : `closed ${r.closedCode} ${r.closedName} after ${r.closedAfterMs!.toFixed(0)} ms`;
+  const closed = r.closedCode === undefined ? "NOT CLOSED" : `closed ${r.closedCode} ${r.closedName} after ${r.closedAfterMs!.toFixed(0)} ms${again(r)}`;
   const rss = r.rssBeforeBytes === undefined || r.rssPeakBytes === undefined ? "" : `, workerd ${mb(r.rssBeforeBytes)} → ${mb(r.rssPeakBytes)} MB`;
-  return `${r.attack}: ${closed}${rss}, stall ${r.sameRoom.longestGapMs.toFixed(0)} ms here / ${r.otherRoom.longestGapMs.toFixed(0)} ms elsewhere`;
+  return `${r.attack}: ${closed}${rss}, stall ${stall(r.sameRoom)} ms here / ${stall(r.otherRoom)} ms elsewhere`;
+}
+
+function again(r: AttackResult): string {
+  return r.reconnects ? `, then ${r.reconnects} more times` : "";
+}
+
+function stall(probe: ProbeReport | undefined): string {
+  return probe ? `${probe.longestGapMs.toFixed(0)} (${probe.gapsOver50Ms})` : "–";
 }
 
 function mb(bytes: number): string {

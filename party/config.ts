@@ -45,6 +45,8 @@ export interface RoomConfig {
   unsafeCommitDelayMs: number | undefined;
   /** What one connection may send, whatever its role (token buckets; over either closes with 4429). */
   rate: { messagesPerSecond: number; messageBurst: number; bytesPerSecond: number; byteBurst: number; structsPerSecond: number; structBurst: number };
+  /** What one user may cost a room in connections (join-guard.ts; over either closes with 4429). */
+  joins: { maxOpen: number; perSecond: number; burst: number };
   /** Awareness per connection: Yjs client ids it may use, entries per frame, bytes of its own states. */
   awareness: { maxClientIds: number; maxEntriesPerFrame: number; bytesPerSecond: number; byteBurst: number };
   /** Bytes sent to a peer and not proven read past which it is closed as a slow reader (4504). */
@@ -97,6 +99,10 @@ const RoomEnv = envSchema({
   // whole automerge-paper history 10,971), not its bytes: 1 MB can hold 450,000 one-unit structs.
   RATE_STRUCTS_PER_SECOND: positiveInt("RATE_STRUCTS_PER_SECOND", 10_000),
   RATE_STRUCT_BURST: positiveInt("RATE_STRUCT_BURST", 50_000),
+  // A person has a tab or two on a document; every tab reconnects at once after a restart or a network change.
+  MAX_CONNECTIONS_PER_USER: positiveInt("MAX_CONNECTIONS_PER_USER", 32),
+  RATE_JOINS_PER_SECOND: positiveInt("RATE_JOINS_PER_SECOND", 5),
+  RATE_JOIN_BURST: positiveInt("RATE_JOIN_BURST", 20),
   // One per provider; a Yjs doc changes its id when it sees its own id in a remote update.
   MAX_CLIENT_IDS_PER_CONNECTION: positiveInt("MAX_CLIENT_IDS_PER_CONNECTION", 4),
   // Providers that echo (y-websocket's code) send everyone's states in one frame after connecting.
@@ -150,6 +156,7 @@ const RoomEnv = envSchema({
       structsPerSecond: env.RATE_STRUCTS_PER_SECOND,
       structBurst: env.RATE_STRUCT_BURST,
     },
+    joins: { maxOpen: env.MAX_CONNECTIONS_PER_USER, perSecond: env.RATE_JOINS_PER_SECOND, burst: env.RATE_JOIN_BURST },
     awareness: {
       maxClientIds: env.MAX_CLIENT_IDS_PER_CONNECTION,
       maxEntriesPerFrame: env.MAX_AWARENESS_ENTRIES,

@@ -12,18 +12,30 @@ import { startParty } from "../tools/stack/servers.ts";
 /** Limits, on a party of its own configured with small ones. */
 const MAX_DOCUMENT_BYTES = 64 * 1024;
 const IDLE_TIMEOUT_MS = 1_500;
+const MAX_CONNECTIONS_PER_USER = 4;
+const RATE_JOIN_BURST = 6;
+const RATE_JOINS_PER_SECOND = 2;
 const { databaseUrl, wsProxy, workerUrl, roomTokenSecret, internalSecret } = inject("stack");
 const persistDir = mkdtempSync(join(tmpdir(), "collab-limits-"));
 let party: Service;
 let partyUrl = "";
 let owner: TestUser;
+let other: TestUser;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
   const port = await freePort();
-  [party, owner] = await Promise.all([
-    startParty({ databaseUrl, wsProxy, roomTokenSecret, internalSecret, port, persistDir, vars: { MAX_DOCUMENT_BYTES: String(MAX_DOCUMENT_BYTES), IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS) }, quiet: process.env.STACK_LOGS !== "1" }),
+  const vars = {
+    MAX_DOCUMENT_BYTES: String(MAX_DOCUMENT_BYTES),
+    IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS),
+    MAX_CONNECTIONS_PER_USER: String(MAX_CONNECTIONS_PER_USER),
+    RATE_JOIN_BURST: String(RATE_JOIN_BURST),
+    RATE_JOINS_PER_SECOND: String(RATE_JOINS_PER_SECOND),
+  };
+  [party, owner, other] = await Promise.all([
+    startParty({ databaseUrl, wsProxy, roomTokenSecret, internalSecret, port, persistDir, vars, quiet: process.env.STACK_LOGS !== "1" }),
     signUp(workerUrl, "limits"),
+    signUp(workerUrl, "limits-other"),
   ]);
   partyUrl = `http://127.0.0.1:${port}`;
 });
@@ -85,5 +97,72 @@ describe("the maximum document size", () => {
     const fresh = open();
     await fresh.synced;
     await waitFor(() => fresh.text.toString() === "kept\nstill editing\n", "the room holds the honest edits, not the oversized one");
+  });
+});
+
+describe("one user's connections to a room", () => {
+  /** Another user typing in the room while the first one misbehaves: nothing of theirs may be held up. */
+  async function bystander(docId: string): Promise<TestClient> {
+    expect((await owner.request(`/api/documents/${docId}/members`, { body: { user: other.username, role: "editor" } })).status).toBe(201);
+    const client = connectClient(partyUrl, docId, { token: () => other.roomToken(docId) });
+    clients.push(client);
+    await client.synced;
+    return client;
+  }
+
+  it("are refused with 4429 past the open bound, and admitted again when one closes", async () => {
+    const docId = await owner.createDocument();
+    const typing = await bystander(docId);
+    const token = await owner.roomToken(docId);
+    const open = await Promise.all(Array.from({ length: MAX_CONNECTIONS_PER_USER }, () => rawSocket(partyUrl, docId, token)));
+    const refused = await rawSocket(partyUrl, docId, token);
+    const { code, reason } = await refused.closed;
+    expect(code).toBe(CloseCode.RateLimited);
+    expect(reason).toMatch(/connections of one user/);
+    typing.text.insert(0, "still typing");
+    open[0]!.socket.close();
+    await open[0]!.closed;
+    const again = await rawSocket(partyUrl, docId, token);
+    // Admitted: the room sends its sync step 1 to a socket it keeps.
+    await waitFor(() => again.received.length > 0, "the room talks to the new socket");
+    expect(again.socket.readyState).toBe(again.socket.OPEN);
+    [again, ...open.slice(1)].forEach((socket) => socket.socket.terminate());
+    const check = connectClient(partyUrl, docId, { token: () => other.roomToken(docId) });
+    clients.push(check);
+    await check.synced;
+    expect(check.text.toString()).toBe("still typing");
+  });
+
+  it("are refused with 4429 past the join rate, which refills", async () => {
+    const docId = await owner.createDocument();
+    const typing = await bystander(docId);
+    const token = await owner.roomToken(docId);
+    // A client that reconnects as fast as it can (a broken retry loop, or someone trying to tire the room).
+    let admitted = 0;
+    let refusal: { code: number; reason: string } | undefined;
+    const startedAt = performance.now();
+    while (!refusal && admitted < 50) {
+      const socket = await rawSocket(partyUrl, docId, token);
+      const closed = await Promise.race([socket.closed, new Promise<undefined>((r) => setTimeout(r, 100))]);
+      if (closed) refusal = closed;
+      else admitted++;
+      socket.socket.terminate();
+      typing.text.insert(typing.text.length, ".");
+    }
+    // The burst, and the refill of the time it took (at most one or two more on a slow machine).
+    expect(admitted).toBeGreaterThanOrEqual(RATE_JOIN_BURST);
+    expect(admitted).toBeLessThanOrEqual(RATE_JOIN_BURST + Math.ceil(((performance.now() - startedAt) / 1000) * RATE_JOINS_PER_SECOND));
+    expect(refusal?.code).toBe(CloseCode.RateLimited);
+    expect(refusal?.reason).toMatch(/joins a second/);
+    // Another user joins meanwhile, and the refused user is admitted once the budget refills.
+    const check = connectClient(partyUrl, docId, { token: () => other.roomToken(docId) });
+    clients.push(check);
+    await check.synced;
+    await waitFor(() => check.text.toString() === typing.text.toString(), "the other user's typing arrives");
+    await new Promise((r) => setTimeout(r, 1_000 / RATE_JOINS_PER_SECOND + 100));
+    const later = await rawSocket(partyUrl, docId, token);
+    await waitFor(() => later.received.length > 0, "the room talks to the refused user again");
+    expect(later.socket.readyState).toBe(later.socket.OPEN);
+    later.socket.terminate();
   });
 });

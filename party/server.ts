@@ -23,6 +23,7 @@ import { AwarenessGuard } from "./awareness-guard.ts";
 import { SyncType, writeAwarenessFrame, writeSyncFrame } from "./messages.ts";
 import { PendingBudget } from "./pending-budget.ts";
 import { ClientIds } from "./client-ids.ts";
+import { JoinGuard } from "./join-guard.ts";
 import { ClientIdRecords } from "./client-id-records.ts";
 import * as Y from "yjs";
 import { answerSyncStep1 } from "./sync-answer.ts";
@@ -52,6 +53,7 @@ export default class DocumentRoom implements Party.Server {
   /** The room's connection to Postgres, kept through bursts of work (database.ts). */
   readonly #database: RoomDatabase;
   readonly #sessions: SessionCheck;
+  readonly #joins: JoinGuard;
   readonly #clientIds: ClientIds;
   readonly #clientIdRecords: ClientIdRecords;
   readonly #writerSync: WriterSync;
@@ -98,6 +100,7 @@ export default class DocumentRoom implements Party.Server {
     this.#pending = new PendingBudget({ maxBytes: this.#config.maxPendingBytes, maxAgeMs: this.#config.maxPendingMs });
     this.#access = new RoomAccess(room.storage, this.#log);
     this.#sessions = new SessionCheck(this.#config, this.#log);
+    this.#joins = new JoinGuard(this.#config.joins);
     this.#clientIds = new ClientIds({ maxPerConnection: this.#config.awareness.maxClientIds });
     // The room's own writes are trusted by their id (room-writes.ts): no connection may use it.
     this.#clientIds.restore(ROOM_CLIENT_ID, ROOM_WRITER);
@@ -122,6 +125,9 @@ export default class DocumentRoom implements Party.Server {
   async onConnect(socket: Party.Connection, context: Party.ConnectionContext): Promise<void> {
     const claims = claimsOf(context.request);
     if (!claims || claims.doc !== this.#room.id) return this.#refuse(socket, CloseCode.Unauthorized, "no verified room token");
+    // Before any work for the join: a token opens any number of sockets while it is valid.
+    const admitted = this.#joins.admit(claims.sub);
+    if (!admitted.ok) return this.#refuse(socket, CloseCode.RateLimited, admitted.reason);
     try {
       await this.#loadAccess();
       if (this.#access.deleted) return this.#refuse(socket, CloseCode.DocumentDeleted, "this document was deleted");
@@ -142,6 +148,7 @@ export default class DocumentRoom implements Party.Server {
     const connection = openConnection(socket, claims, this.#nextKey++, this.#config, this.#store.commit, (bytes) => this.#sent(socket, bytes));
     const { peer } = connection;
     this.#peers.set(socket, connection);
+    this.#joins.joined(claims.sub);
     // Providers renew their awareness every 15 s; a socket silent for three renewals is half-open (a laptop
     // lid closed, a network gone) and is closed so its cursor leaves.
     this.#idleTimer ??= setInterval(() => this.#closeIdle(), Math.min(5_000, this.#config.idleTimeoutMs / 3, this.#config.maxPendingMs / 3));
@@ -356,6 +363,7 @@ export default class DocumentRoom implements Party.Server {
     const entry = this.#peers.get(socket);
     if (!entry) return;
     this.#peers.delete(socket);
+    this.#joins.left(entry.claims.sub);
     entry.throttle.dispose();
     this.#clientIds.release(entry.key);
     entry.peer.disconnected();

@@ -47,6 +47,8 @@ export interface AttackResult {
   closedCode?: number;
   closedName?: string;
   closedAfterMs?: number;
+  /** For an attacker that connects again after each close (garbage): how many times it did. */
+  reconnects?: number;
   /** What the attacker managed to send. */
   sentFrames: number;
   sentBytes: number;
@@ -80,6 +82,8 @@ interface Attacker {
   sentFrames: number;
   sentBytes: number;
   closed?: { code: number; at: number };
+  /** For an attacker that connects again after each close: how many times it did. */
+  reconnects?: number;
   /** Stops misbehaving; resolves once it no longer sends. */
   stop(): Promise<void>;
 }
@@ -108,7 +112,8 @@ async function runOne(attack: BenchAttack, options: AttackScenarioOptions, rando
     attacker = await startAttacker(attack, { ...options, docId, random, victim: same.writer });
     const bulk = attack === "slow-reader" ? extras.map(bulkWriter) : [];
     const deadline = started + options.seconds * 1000;
-    while (performance.now() < deadline && !attacker.closed) await sleep(20);
+    // An attacker that reconnects runs to the end; the others end with their close.
+    while (performance.now() < deadline && (!attacker.closed || attacker.reconnects !== undefined)) await sleep(20);
     // Keep the probes going a little past a close: a stall that outlasts the attacker still counts.
     await sleep(Math.min(1_000, Math.max(0, deadline - performance.now())));
     bulk.forEach((writer) => writer.stop());
@@ -121,6 +126,7 @@ async function runOne(attack: BenchAttack, options: AttackScenarioOptions, rando
       ...(closed ? { closedCode: closed.code, closedName: closeCodeName(closed.code) ?? String(closed.code), closedAfterMs: closed.at - started } : {}),
       sentFrames: attacker.sentFrames,
       sentBytes: attacker.sentBytes,
+      ...(attacker.reconnects === undefined ? {} : { reconnects: attacker.reconnects }),
       ...(rssBeforeBytes === undefined ? {} : { rssBeforeBytes }),
       ...(rssPeakBytes === undefined ? {} : { rssPeakBytes }),
       sameRoom,
@@ -140,13 +146,12 @@ interface AttackerContext extends AttackScenarioOptions {
   victim: BenchClient;
 }
 
-async function openSocket(context: AttackerContext, params: TokenParams): Promise<RawSocket> {
-  return rawSocket(context.partyUrl, context.docId, (await params(context.docId))[ROOM_TOKEN_PARAM]);
-}
-
 async function startAttacker(attack: BenchAttack, context: AttackerContext): Promise<Attacker> {
   const { random } = context;
-  const peer = await openSocket(context, attack === "viewer-write-flood" ? context.viewerParams : context.editorParams);
+  // One user, one token: a room token opens any number of sockets while it is valid.
+  const token = (await (attack === "viewer-write-flood" ? context.viewerParams : context.editorParams)(context.docId))[ROOM_TOKEN_PARAM];
+  const openSocket = (): Promise<RawSocket> => rawSocket(context.partyUrl, context.docId, token);
+  const peer = await openSocket();
   let running = true;
   let draining = false;
   const attacker: Attacker = { sentFrames: 0, sentBytes: 0, stop: async () => {} };
@@ -224,7 +229,25 @@ async function startAttacker(attack: BenchAttack, context: AttackerContext): Pro
       });
       break;
     case "garbage":
-      done = every(50, () => send(garbageFrame(random, 64)));
+      // A broken client that retries as providers do: after each close it connects again and sends garbage.
+      attacker.reconnects = 0;
+      done = (async () => {
+        let socket = peer;
+        while (running) {
+          if (socket.socket.readyState === socket.socket.OPEN) {
+            const frame = garbageFrame(random, 64);
+            socket.socket.send(frame);
+            attacker.sentFrames++;
+            attacker.sentBytes += frame.byteLength;
+          }
+          const closed = await Promise.race([socket.closed.then(() => true), sleep(50).then(() => false)]);
+          if (closed && running) {
+            socket = await openSocket();
+            attacker.reconnects!++;
+          }
+        }
+        socket.socket.terminate();
+      })();
       break;
   }
   attacker.stop = async () => {
