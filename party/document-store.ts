@@ -7,7 +7,7 @@ import type { RoomDatabase } from "./database.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { clearPending, encodeStateWithoutPending, pendingBytes } from "./pending-budget.ts";
 import { PostgresSnapshots, stateVectorOf } from "./postgres-snapshots.ts";
-import { SnapshotScheduler } from "./snapshot-scheduler.ts";
+import { SAVE_JITTER, SnapshotScheduler } from "./snapshot-scheduler.ts";
 import { StorageWriteError, UpdateLog } from "./update-log.ts";
 
 /** Queued updates past this size are committed at once instead of at the end of the turn. */
@@ -91,6 +91,8 @@ export class DocumentStore {
       },
       debounceMs: config.snapshotDebounceMs,
       maxWaitMs: config.snapshotMaxWaitMs,
+      // Rooms loaded together (after a deploy) would otherwise all write Postgres in the same instant.
+      jitter: SAVE_JITTER,
       onError: (error, retryInMs) => {
         this.#logger.error("snapshot save failed, retrying", { retryInMs, error: errorText(error) });
         this.#hooks.onSnapshot?.(false);

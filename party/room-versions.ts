@@ -5,7 +5,7 @@ import type { RoomConfig } from "./config.ts";
 import type { RoomDatabase } from "./database.ts";
 import { stateVectorOf } from "./postgres-snapshots.ts";
 import { replaceText } from "@collab/protocol/replace-text";
-import { SnapshotScheduler } from "./snapshot-scheduler.ts";
+import { SAVE_JITTER, SnapshotScheduler } from "./snapshot-scheduler.ts";
 import { transactAsRoom } from "./room-writes.ts";
 
 /** The version a restore asked for is not stored (deleted, or another document's). */
@@ -52,6 +52,7 @@ export class RoomVersions {
       maxWaitMs: config.versions.maxWaitMs,
       retryInitialMs: 5_000,
       retryMaxMs: 5 * 60_000,
+      jitter: SAVE_JITTER,
       onError: (error) => onError(error),
     });
   }

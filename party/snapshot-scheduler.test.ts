@@ -118,4 +118,49 @@ describe("SnapshotScheduler", () => {
     await vi.advanceTimersByTimeAsync(2_000);
     expect(save).toHaveBeenCalledTimes(1);
   });
+
+  it("with jitter, rooms that start together spread their saves and their retries", async () => {
+    const seed = Number(process.env.SEED ?? 20261130);
+    console.log(`SnapshotScheduler jitter test, seed ${seed} (SEED=${seed} reproduces it)`);
+    let state = seed;
+    const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const savedAt: number[] = [];
+    const retries: number[] = [];
+    let failing = false;
+    const rooms = Array.from({ length: 20 }, () =>
+      new SnapshotScheduler({
+        save: async () => {
+          if (failing) throw new Error("database down");
+          savedAt.push(Date.now());
+        },
+        debounceMs: 2_000,
+        maxWaitMs: 10_000,
+        retryInitialMs: 500,
+        retryMaxMs: 4_000,
+        jitter: 0.25,
+        random,
+        onError: (_, ms) => retries.push(ms),
+      }),
+    );
+    const start = Date.now();
+    // Everyone types without a pause: only the maximum wait saves.
+    for (let t = 0; t < 10_000; t += 100) {
+      rooms.forEach((room) => room.markDirty());
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    const waits = savedAt.map((at) => at - start);
+    expect(waits).toHaveLength(20);
+    // Never later than the maximum wait, never earlier than its jitter allows, and not all in one instant.
+    expect(Math.max(...waits)).toBeLessThanOrEqual(10_000);
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(7_500);
+    expect(new Set(waits.map((w) => Math.floor(w / 100))).size).toBeGreaterThan(10);
+    failing = true;
+    rooms.forEach((room) => room.markDirty());
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(retries).toHaveLength(20);
+    expect(Math.max(...retries)).toBeLessThanOrEqual(500);
+    expect(Math.min(...retries)).toBeGreaterThanOrEqual(375);
+    expect(new Set(retries).size).toBeGreaterThan(10);
+    rooms.forEach((room) => room.dispose());
+  });
 });

@@ -4,6 +4,9 @@
  * A failed save keeps the document dirty and is retried with exponential backoff; nothing is dropped.
  * One save runs at a time; edits made during a save mark the document dirty again.
  */
+/** What rooms pass as `jitter`: up to a quarter of a maximum wait or a retry delay is cut at random. */
+export const SAVE_JITTER = 0.25;
+
 export interface SnapshotSchedulerOptions {
   save: () => Promise<void>;
   debounceMs: number;
@@ -12,12 +15,21 @@ export interface SnapshotSchedulerOptions {
   retryMaxMs?: number;
   /** Called after each failure with the delay before the next try (for logs and alarms). */
   onError?: (error: unknown, retryInMs: number) => void;
+  /**
+   * Shortens each maximum wait and each retry delay by a random part of up to this fraction (default 0).
+   * Rooms that started together (a deploy, a restart, a benchmark) would otherwise all save at once every
+   * `maxWaitMs`, and after a database outage all retry in the same instant.
+   */
+  jitter?: number;
+  random?: () => number;
 }
 
 export class SnapshotScheduler {
   #options: Required<Omit<SnapshotSchedulerOptions, "onError">> & Pick<SnapshotSchedulerOptions, "onError">;
   #dirty = false;
   #firstDirtyAt = 0;
+  /** This dirty period's maximum wait (`maxWaitMs`, less its jitter). */
+  #maxWaitMs = 0;
   #lastEditAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #saving: Promise<void> | undefined;
@@ -25,7 +37,7 @@ export class SnapshotScheduler {
   #disposed = false;
 
   constructor(options: SnapshotSchedulerOptions) {
-    this.#options = { retryInitialMs: 500, retryMaxMs: 30_000, ...options };
+    this.#options = { retryInitialMs: 500, retryMaxMs: 30_000, jitter: 0, random: Math.random, ...options };
   }
 
   get dirty(): boolean {
@@ -48,6 +60,7 @@ export class SnapshotScheduler {
     if (!this.#dirty) {
       this.#dirty = true;
       this.#firstDirtyAt = now;
+      this.#maxWaitMs = this.#jittered(this.#options.maxWaitMs);
     }
     if (!this.#timer) this.#scheduleDue();
   }
@@ -80,7 +93,7 @@ export class SnapshotScheduler {
 
   /** Debounce after the last edit, bounded by the maximum wait since the document became dirty. */
   #scheduleDue(): void {
-    const due = () => Math.min(this.#lastEditAt + this.#options.debounceMs, this.#firstDirtyAt + this.#options.maxWaitMs);
+    const due = () => Math.min(this.#lastEditAt + this.#options.debounceMs, this.#firstDirtyAt + this.#maxWaitMs);
     this.#schedule(Math.max(0, due() - Date.now()), () => {
       // Edits since the timer was armed moved the due time later: wait for it.
       if (due() > Date.now()) this.#scheduleDue();
@@ -108,7 +121,7 @@ export class SnapshotScheduler {
     } catch (error) {
       this.#dirty = true;
       this.#failures++;
-      const retryInMs = Math.min(this.#options.retryMaxMs, this.#options.retryInitialMs * 2 ** (this.#failures - 1));
+      const retryInMs = this.#jittered(Math.min(this.#options.retryMaxMs, this.#options.retryInitialMs * 2 ** (this.#failures - 1)));
       this.#options.onError?.(error, retryInMs);
       if (!this.#disposed) this.#schedule(retryInMs);
       return;
@@ -117,5 +130,9 @@ export class SnapshotScheduler {
     }
     // Edits that arrived during the save marked the document dirty again (and set a fresh #firstDirtyAt).
     if (this.#dirty && !this.#disposed) this.#scheduleDue();
+  }
+
+  #jittered(ms: number): number {
+    return Math.round(ms * (1 - this.#options.jitter * this.#options.random()));
   }
 }
