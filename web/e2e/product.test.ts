@@ -52,6 +52,14 @@ describe.skipIf(!browserAvailable())("the everyday product: phones, dark mode, d
     expect(await page.getByTestId("doc-title").isVisible()).toBe(true);
     expect((await page.getByTestId("doc-title").boundingBox())!.width).toBeGreaterThan(40);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    // Every control of the status bar is on screen, none hidden past its right edge.
+    const bar = page.getByTestId("status-bar");
+    expect(await bar.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+    for (const testid of ["blame-button", "shortcuts-button"]) {
+      const box = (await bar.getByTestId(testid).boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
 
     // The same list on a desktop, for the README.
     const desktop = await pageFor(browser, webUrl, ada);
