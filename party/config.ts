@@ -46,7 +46,7 @@ export interface RoomConfig {
   /** What one connection may send, whatever its role (token buckets; over either closes with 4429). */
   rate: { messagesPerSecond: number; messageBurst: number; bytesPerSecond: number; byteBurst: number; structsPerSecond: number; structBurst: number };
   /** What one user may cost a room in connections (join-guard.ts; over either closes with 4429). */
-  joins: { maxOpen: number; perSecond: number; burst: number };
+  joins: { maxOpen: number; maxRoom: number; perSecond: number; burst: number };
   /** Awareness per connection: Yjs client ids it may use, entries per frame, bytes of its own states. */
   awareness: { maxClientIds: number; maxEntriesPerFrame: number; bytesPerSecond: number; byteBurst: number };
   /** Bytes sent to a peer and not proven read past which it is closed as a slow reader (4504). */
@@ -101,6 +101,8 @@ const RoomEnv = envSchema({
   RATE_STRUCT_BURST: positiveInt("RATE_STRUCT_BURST", 50_000),
   // A person has a tab or two on a document; every tab reconnects at once after a restart or a network change.
   MAX_CONNECTIONS_PER_USER: positiveInt("MAX_CONNECTIONS_PER_USER", 32),
+  // A connection costs the room tens of KB (its budgets, its awareness, what is queued for it).
+  MAX_CONNECTIONS_PER_ROOM: positiveInt("MAX_CONNECTIONS_PER_ROOM", 1_000),
   RATE_JOINS_PER_SECOND: positiveInt("RATE_JOINS_PER_SECOND", 5),
   RATE_JOIN_BURST: positiveInt("RATE_JOIN_BURST", 20),
   // One per provider; a Yjs doc changes its id when it sees its own id in a remote update.
@@ -156,7 +158,7 @@ const RoomEnv = envSchema({
       structsPerSecond: env.RATE_STRUCTS_PER_SECOND,
       structBurst: env.RATE_STRUCT_BURST,
     },
-    joins: { maxOpen: env.MAX_CONNECTIONS_PER_USER, perSecond: env.RATE_JOINS_PER_SECOND, burst: env.RATE_JOIN_BURST },
+    joins: { maxOpen: env.MAX_CONNECTIONS_PER_USER, maxRoom: env.MAX_CONNECTIONS_PER_ROOM, perSecond: env.RATE_JOINS_PER_SECOND, burst: env.RATE_JOIN_BURST },
     awareness: {
       maxClientIds: env.MAX_CLIENT_IDS_PER_CONNECTION,
       maxEntriesPerFrame: env.MAX_AWARENESS_ENTRIES,

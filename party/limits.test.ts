@@ -15,12 +15,14 @@ const IDLE_TIMEOUT_MS = 1_500;
 const MAX_CONNECTIONS_PER_USER = 4;
 const RATE_JOIN_BURST = 6;
 const RATE_JOINS_PER_SECOND = 2;
+const MAX_CONNECTIONS_PER_ROOM = 8;
 const { databaseUrl, wsProxy, workerUrl, roomTokenSecret, internalSecret } = inject("stack");
 const persistDir = mkdtempSync(join(tmpdir(), "collab-limits-"));
 let party: Service;
 let partyUrl = "";
 let owner: TestUser;
 let other: TestUser;
+let third: TestUser;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
@@ -31,11 +33,13 @@ beforeAll(async () => {
     MAX_CONNECTIONS_PER_USER: String(MAX_CONNECTIONS_PER_USER),
     RATE_JOIN_BURST: String(RATE_JOIN_BURST),
     RATE_JOINS_PER_SECOND: String(RATE_JOINS_PER_SECOND),
+    MAX_CONNECTIONS_PER_ROOM: String(MAX_CONNECTIONS_PER_ROOM),
   };
-  [party, owner, other] = await Promise.all([
+  [party, owner, other, third] = await Promise.all([
     startParty({ databaseUrl, wsProxy, roomTokenSecret, internalSecret, port, persistDir, vars, quiet: process.env.STACK_LOGS !== "1" }),
     signUp(workerUrl, "limits"),
     signUp(workerUrl, "limits-other"),
+    signUp(workerUrl, "limits-third"),
   ]);
   partyUrl = `http://127.0.0.1:${port}`;
 });
@@ -164,5 +168,26 @@ describe("one user's connections to a room", () => {
     await waitFor(() => later.received.length > 0, "the room talks to the refused user again");
     expect(later.socket.readyState).toBe(later.socket.OPEN);
     later.socket.terminate();
+  });
+
+  it("fill a room only up to its bound, whoever holds them", async () => {
+    const docId = await owner.createDocument();
+    expect((await owner.request(`/api/documents/${docId}/members`, { body: { user: other.username, role: "editor" } })).status).toBe(201);
+    expect((await owner.request(`/api/documents/${docId}/members`, { body: { user: third.username, role: "viewer" } })).status).toBe(201);
+    const [ownerToken, otherToken, thirdToken] = await Promise.all([owner.roomToken(docId), other.roomToken(docId), third.roomToken(docId)]);
+    const held = await Promise.all([
+      ...Array.from({ length: MAX_CONNECTIONS_PER_ROOM / 2 }, () => rawSocket(partyUrl, docId, ownerToken)),
+      ...Array.from({ length: MAX_CONNECTIONS_PER_ROOM / 2 }, () => rawSocket(partyUrl, docId, otherToken)),
+    ]);
+    const refused = await rawSocket(partyUrl, docId, thirdToken);
+    const { code, reason } = await refused.closed;
+    expect(code).toBe(CloseCode.RateLimited);
+    expect(reason).toMatch(/room is full/);
+    held[0]!.socket.close();
+    await held[0]!.closed;
+    const admitted = await rawSocket(partyUrl, docId, thirdToken);
+    await waitFor(() => admitted.received.length > 0, "the room talks to the third user");
+    expect(admitted.socket.readyState).toBe(admitted.socket.OPEN);
+    [admitted, ...held.slice(1)].forEach((socket) => socket.socket.terminate());
   });
 });
