@@ -1,6 +1,6 @@
 import { CloseCode } from "@collab/protocol";
 import { describe, expect, it } from "vitest";
-import { CHUNKED_UPLOAD_MARKER, ChunkedUpload } from "./chunked-upload.ts";
+import { CHUNKED_UPLOAD_MARKER, ChunkedUpload, UploadBudget } from "./chunked-upload.ts";
 
 const SLICE = 1_000;
 const limits = { maxUploadBytes: 5_000, maxSliceBytes: SLICE };
@@ -62,5 +62,36 @@ describe("ChunkedUpload", () => {
     for (let i = 0; i < 5; i++) upload.receive(bytesOf(1_000));
     expect(upload.bufferedBytes).toBe(5_000);
     expect(upload.receive(bytesOf(1)).kind).toBe("refused");
+  });
+
+  it("draws on the room's budget: an upload past it is refused, and what ends or is disposed is given back", () => {
+    const budget = new UploadBudget(8_000);
+    const [a, b, c] = [0, 1, 2].map(() => new ChunkedUpload({ ...limits, budget }));
+    expect(a!.receive(marker("start", 5_000, 5))).toEqual({ kind: "pending" });
+    expect(b!.receive(marker("start", 3_000, 3))).toEqual({ kind: "pending" });
+    expect(budget.reserved).toBe(8_000);
+    expect(c!.receive(marker("start", 1_000, 1))).toEqual({ kind: "refused", code: CloseCode.RateLimited, reason: "unfinished uploads in this room already hold 8000 bytes" });
+    // b finishes, a's connection goes away mid-upload.
+    for (const slice of chunked(bytesOf(3_000)).slice(1)) b!.receive(slice);
+    expect(budget.reserved).toBe(5_000);
+    a!.receive(bytesOf(SLICE));
+    a!.dispose();
+    expect(budget.reserved).toBe(0);
+    expect(c!.receive(marker("start", 1_000, 1))).toEqual({ kind: "pending" });
+    // A broken sequence closes the connection, which disposes its upload.
+    expect(c!.receive(marker("end", 2_000, 1)).kind).toBe("refused");
+    c!.dispose();
+    expect(budget.reserved).toBe(0);
+  });
+
+  it("tells when its unfinished upload started", () => {
+    let now = 1_000;
+    const upload = new ChunkedUpload({ ...limits, now: () => now });
+    expect(upload.startedAt).toBeUndefined();
+    upload.receive(marker("start", 2_000, 2));
+    now = 5_000;
+    expect(upload.startedAt).toBe(1_000);
+    for (const slice of chunked(bytesOf(2_000)).slice(1)) upload.receive(slice);
+    expect(upload.startedAt).toBeUndefined();
   });
 });

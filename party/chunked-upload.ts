@@ -14,7 +14,9 @@ import { CloseCode } from "@collab/protocol";
  * does, with the document limit in place of the frame limit. What one connection may hold in flight is
  * bounded: one upload at a time, announced up front at no more than `maxUploadBytes`, and never more bytes or
  * slices than announced. Anything else closes the sender (4413 past the limit, 4422 for a broken sequence)
- * before a byte of it is applied.
+ * before a byte of it is applied. What all connections together hold is bounded by the room's
+ * {@link UploadBudget}: an upload announced past it is refused (4429), since 32 sockets of one user, each
+ * holding an unfinished 8 MB upload, would otherwise take twice an object's memory.
  *
  * @example
  * const upload = new ChunkedUpload({ maxUploadBytes: 8 << 20, maxSliceBytes: 1_000_000 });
@@ -38,6 +40,33 @@ export interface ChunkedUploadLimits {
   maxUploadBytes: number;
   /** Largest single frame (and slice): the room's `MAX_MESSAGE_BYTES`. */
   maxSliceBytes: number;
+  /** What the room's connections may hold in unfinished uploads together; unbounded without one. */
+  budget?: UploadBudget;
+  now?: () => number;
+}
+
+/** Bytes of unfinished uploads the room holds, all connections together (announced sizes, reserved at start). */
+export class UploadBudget {
+  readonly #maxBytes: number;
+  #reserved = 0;
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
+
+  get reserved(): number {
+    return this.#reserved;
+  }
+
+  reserve(bytes: number): boolean {
+    if (this.#reserved + bytes > this.#maxBytes) return false;
+    this.#reserved += bytes;
+    return true;
+  }
+
+  release(bytes: number): void {
+    this.#reserved = Math.max(0, this.#reserved - bytes);
+  }
 }
 
 interface Marker {
@@ -50,6 +79,7 @@ interface Marker {
 export class ChunkedUpload {
   readonly #limits: ChunkedUploadLimits;
   #start: Marker | undefined;
+  #startedAt = 0;
   #slices: Uint8Array[] = [];
   #received = 0;
 
@@ -60,6 +90,16 @@ export class ChunkedUpload {
   /** Bytes this connection holds for an unfinished upload. */
   get bufferedBytes(): number {
     return this.#received;
+  }
+
+  /** When the unfinished upload was announced (ms), or undefined when there is none. */
+  get startedAt(): number | undefined {
+    return this.#start ? this.#startedAt : undefined;
+  }
+
+  /** The connection is gone: what its unfinished upload reserved goes back to the room. */
+  dispose(): void {
+    this.#reset();
   }
 
   /** One incoming WebSocket message, text or binary. */
@@ -83,7 +123,11 @@ export class ChunkedUpload {
       if (marker.count < Math.ceil(marker.size / this.#limits.maxSliceBytes) || marker.count > marker.size) {
         return malformed("chunk count does not match the announced size");
       }
+      if (this.#limits.budget && !this.#limits.budget.reserve(marker.size)) {
+        return { kind: "refused", code: CloseCode.RateLimited, reason: `unfinished uploads in this room already hold ${this.#limits.budget.reserved} bytes` };
+      }
       this.#start = marker;
+      this.#startedAt = (this.#limits.now ?? Date.now)();
       return { kind: "pending" };
     }
     const start = this.#start;
@@ -107,6 +151,7 @@ export class ChunkedUpload {
   }
 
   #reset(): void {
+    if (this.#start) this.#limits.budget?.release(this.#start.size);
     this.#start = undefined;
     this.#slices = [];
     this.#received = 0;

@@ -47,6 +47,8 @@ export interface RoomConfig {
   rate: { messagesPerSecond: number; messageBurst: number; bytesPerSecond: number; byteBurst: number; structsPerSecond: number; structBurst: number };
   /** What one user may cost a room in connections (join-guard.ts; over either closes with 4429). */
   joins: { maxOpen: number; maxRoom: number; perSecond: number; burst: number };
+  /** Chunked uploads: bytes the room holds unfinished (all connections), and how long one may stay unfinished (4408). */
+  uploads: { maxRoomBytes: number; timeoutMs: number };
   /** Awareness per connection: Yjs client ids it may use, entries per frame, bytes of its own states. */
   awareness: { maxClientIds: number; maxEntriesPerFrame: number; bytesPerSecond: number; byteBurst: number };
   /** Bytes sent to a peer and not proven read past which it is closed as a slow reader (4504). */
@@ -101,6 +103,10 @@ const RoomEnv = envSchema({
   RATE_STRUCT_BURST: positiveInt("RATE_STRUCT_BURST", 50_000),
   // A person has a tab or two on a document; every tab reconnects at once after a restart or a network change.
   MAX_CONNECTIONS_PER_USER: positiveInt("MAX_CONNECTIONS_PER_USER", 32),
+  // Unfinished chunked uploads (frames over 1 MB: a big paste, a long offline session's sync), all connections
+  // together, and how long one may take: at RATE_BYTES_PER_SECOND an 8 MiB upload takes 8 s.
+  MAX_UPLOAD_BYTES_PER_ROOM: positiveInt("MAX_UPLOAD_BYTES_PER_ROOM", 24 * 1024 * 1024),
+  UPLOAD_TIMEOUT_MS: positiveInt("UPLOAD_TIMEOUT_MS", 60_000),
   // A connection costs the room tens of KB (its budgets, its awareness, what is queued for it).
   MAX_CONNECTIONS_PER_ROOM: positiveInt("MAX_CONNECTIONS_PER_ROOM", 1_000),
   RATE_JOINS_PER_SECOND: positiveInt("RATE_JOINS_PER_SECOND", 5),
@@ -126,6 +132,9 @@ const RoomEnv = envSchema({
   distinctSecrets(env.ROOM_TOKEN_SECRET, env.INTERNAL_SECRET);
   if (env.RATE_BYTE_BURST < env.MAX_MESSAGE_BYTES) {
     throw new ConfigError(`RATE_BYTE_BURST must be at least MAX_MESSAGE_BYTES (${env.MAX_MESSAGE_BYTES}), or no full-size frame could pass`);
+  }
+  if (env.MAX_UPLOAD_BYTES_PER_ROOM < env.MAX_DOCUMENT_BYTES) {
+    throw new ConfigError(`MAX_UPLOAD_BYTES_PER_ROOM must be at least MAX_DOCUMENT_BYTES (${env.MAX_DOCUMENT_BYTES}), or no document-sized upload could pass`);
   }
   if (env.SLOW_READER_BYTES <= env.MAX_DOCUMENT_BYTES) {
     throw new ConfigError(`SLOW_READER_BYTES must exceed MAX_DOCUMENT_BYTES (${env.MAX_DOCUMENT_BYTES}): a new peer is sent the whole document at once`);
@@ -158,6 +167,7 @@ const RoomEnv = envSchema({
       structsPerSecond: env.RATE_STRUCTS_PER_SECOND,
       structBurst: env.RATE_STRUCT_BURST,
     },
+    uploads: { maxRoomBytes: env.MAX_UPLOAD_BYTES_PER_ROOM, timeoutMs: env.UPLOAD_TIMEOUT_MS },
     joins: { maxOpen: env.MAX_CONNECTIONS_PER_USER, maxRoom: env.MAX_CONNECTIONS_PER_ROOM, perSecond: env.RATE_JOINS_PER_SECOND, burst: env.RATE_JOIN_BURST },
     awareness: {
       maxClientIds: env.MAX_CLIENT_IDS_PER_CONNECTION,

@@ -1,7 +1,7 @@
 import { CloseCode, type RoomTokenClaims } from "@collab/protocol";
 import type * as Party from "partykit/server";
 import { AwarenessThrottle } from "./awareness-throttle.ts";
-import { ChunkedUpload } from "./chunked-upload.ts";
+import { ChunkedUpload, type UploadBudget } from "./chunked-upload.ts";
 import type { RoomConfig } from "./config.ts";
 import { DrainCheck } from "./drain-check.ts";
 import { inspectFrame, isWrite, peekHeader, type FrameVerdict } from "./frame-guard.ts";
@@ -36,8 +36,8 @@ export interface Connection {
 }
 
 /**
- * A new connection with its budgets from the room's configuration. `onSend` is told the size of every
- * message handed to the socket (the drain check).
+ * A new connection with its budgets from the room's configuration; its chunked uploads draw on the room's
+ * `uploads`. `onSend` is told the size of every message handed to the socket (the drain check).
  */
 export function openConnection(
   socket: Party.Connection,
@@ -45,6 +45,7 @@ export function openConnection(
   key: number,
   config: RoomConfig,
   commit: GroupCommit,
+  uploads: UploadBudget,
   onSend: (bytes: number) => void,
 ): Connection {
   const { rate, awareness } = config;
@@ -53,7 +54,7 @@ export function openConnection(
     peer: new Peer(socket, commit, onSend),
     claims,
     throttle: new AwarenessThrottle({ intervalMs: AWARENESS_INTERVAL_MS, floodPerSecond: AWARENESS_FLOOD_PER_SECOND }),
-    upload: new ChunkedUpload({ maxUploadBytes: config.maxDocumentBytes, maxSliceBytes: config.maxMessageBytes }),
+    upload: new ChunkedUpload({ maxUploadBytes: config.maxDocumentBytes, maxSliceBytes: config.maxMessageBytes, budget: uploads }),
     lastSeen: Date.now(),
     messages: new TokenBucket({ capacity: rate.messageBurst, perSecond: rate.messagesPerSecond }),
     bytes: new TokenBucket({ capacity: rate.byteBurst, perSecond: rate.bytesPerSecond }),

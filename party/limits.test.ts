@@ -8,6 +8,7 @@ import * as encoding from "lib0/encoding";
 import { connectClient, rawSocket, waitFor, type TestClient } from "../tools/testing/clients.ts";
 import { freePort, type Service } from "../tools/stack/service.ts";
 import { startParty } from "../tools/stack/servers.ts";
+import { CHUNKED_UPLOAD_MARKER } from "./chunked-upload.ts";
 
 /** Limits, on a party of its own configured with small ones. */
 const MAX_DOCUMENT_BYTES = 64 * 1024;
@@ -16,6 +17,8 @@ const MAX_CONNECTIONS_PER_USER = 4;
 const RATE_JOIN_BURST = 6;
 const RATE_JOINS_PER_SECOND = 2;
 const MAX_CONNECTIONS_PER_ROOM = 8;
+const MAX_UPLOAD_BYTES_PER_ROOM = 2 * MAX_DOCUMENT_BYTES;
+const UPLOAD_TIMEOUT_MS = 3_000;
 const { databaseUrl, wsProxy, workerUrl, roomTokenSecret, internalSecret } = inject("stack");
 const persistDir = mkdtempSync(join(tmpdir(), "collab-limits-"));
 let party: Service;
@@ -34,6 +37,8 @@ beforeAll(async () => {
     RATE_JOIN_BURST: String(RATE_JOIN_BURST),
     RATE_JOINS_PER_SECOND: String(RATE_JOINS_PER_SECOND),
     MAX_CONNECTIONS_PER_ROOM: String(MAX_CONNECTIONS_PER_ROOM),
+    MAX_UPLOAD_BYTES_PER_ROOM: String(MAX_UPLOAD_BYTES_PER_ROOM),
+    UPLOAD_TIMEOUT_MS: String(UPLOAD_TIMEOUT_MS),
   };
   [party, owner, other, third] = await Promise.all([
     startParty({ databaseUrl, wsProxy, roomTokenSecret, internalSecret, port, persistDir, vars, quiet: process.env.STACK_LOGS !== "1" }),
@@ -189,5 +194,50 @@ describe("one user's connections to a room", () => {
     await waitFor(() => admitted.received.length > 0, "the room talks to the third user");
     expect(admitted.socket.readyState).toBe(admitted.socket.OPEN);
     [admitted, ...held.slice(1)].forEach((socket) => socket.socket.terminate());
+  });
+});
+
+describe("unfinished chunked uploads", () => {
+  const start = (size: number, count: number) => `${CHUNKED_UPLOAD_MARKER}#${JSON.stringify({ id: `u${size}x${count}`, type: "start", size, count })}`;
+
+  it("hold at most the room's upload budget, all connections together; one that ends gives its part back", async () => {
+    const docId = await owner.createDocument();
+    const token = await owner.roomToken(docId);
+    const [a, b, c] = await Promise.all([0, 1, 2].map(() => rawSocket(partyUrl, docId, token)));
+    a!.socket.send(start(MAX_DOCUMENT_BYTES, 1));
+    b!.socket.send(start(MAX_DOCUMENT_BYTES, 1));
+    // Half of a's upload arrives and waits: the room holds it, and nobody else may start one now.
+    a!.socket.send(new Uint8Array(MAX_DOCUMENT_BYTES / 2));
+    await new Promise((r) => setTimeout(r, 200));
+    c!.socket.send(start(1_000, 1));
+    const { code, reason } = await c!.closed;
+    expect(code).toBe(CloseCode.RateLimited);
+    expect(reason).toMatch(/unfinished uploads in this room already hold 131072 bytes/);
+    a!.socket.terminate();
+    await a!.closed;
+    const d = await rawSocket(partyUrl, docId, token);
+    d.socket.send(start(1_000, 1));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(d.socket.readyState).toBe(d.socket.OPEN);
+    [b!, d].forEach((socket) => socket.socket.terminate());
+  });
+
+  it("are closed with 4408 past the upload deadline, however lively the trickle", async () => {
+    const docId = await owner.createDocument();
+    const trickler = await rawSocket(partyUrl, docId, await owner.roomToken(docId));
+    // Announced as 65,536 one-byte slices, sent one every 200 ms: never idle, never done.
+    trickler.socket.send(start(MAX_DOCUMENT_BYTES, MAX_DOCUMENT_BYTES));
+    const startedAt = performance.now();
+    const timer = setInterval(() => trickler.socket.readyState === trickler.socket.OPEN && trickler.socket.send(new Uint8Array(1)), 200);
+    try {
+      const { code, reason } = await trickler.closed;
+      const after = performance.now() - startedAt;
+      console.log(`trickled upload closed ${after.toFixed(0)} ms after its start (deadline ${UPLOAD_TIMEOUT_MS} ms, idle timeout ${IDLE_TIMEOUT_MS} ms)`);
+      expect(code).toBe(CloseCode.Idle);
+      expect(reason).toMatch(/upload not finished within/);
+      expect(after).toBeGreaterThanOrEqual(UPLOAD_TIMEOUT_MS - 100);
+    } finally {
+      clearInterval(timer);
+    }
   });
 });

@@ -24,6 +24,7 @@ import { SyncType, writeAwarenessFrame, writeSyncFrame } from "./messages.ts";
 import { PendingBudget } from "./pending-budget.ts";
 import { ClientIds } from "./client-ids.ts";
 import { JoinGuard } from "./join-guard.ts";
+import { UploadBudget } from "./chunked-upload.ts";
 import { ClientIdRecords } from "./client-id-records.ts";
 import * as Y from "yjs";
 import { answerSyncStep1 } from "./sync-answer.ts";
@@ -54,6 +55,7 @@ export default class DocumentRoom implements Party.Server {
   readonly #database: RoomDatabase;
   readonly #sessions: SessionCheck;
   readonly #joins: JoinGuard;
+  readonly #uploads: UploadBudget;
   readonly #clientIds: ClientIds;
   readonly #clientIdRecords: ClientIdRecords;
   readonly #writerSync: WriterSync;
@@ -101,6 +103,7 @@ export default class DocumentRoom implements Party.Server {
     this.#access = new RoomAccess(room.storage, this.#log);
     this.#sessions = new SessionCheck(this.#config, this.#log);
     this.#joins = new JoinGuard(this.#config.joins);
+    this.#uploads = new UploadBudget(this.#config.uploads.maxRoomBytes);
     this.#clientIds = new ClientIds({ maxPerConnection: this.#config.awareness.maxClientIds });
     // The room's own writes are trusted by their id (room-writes.ts): no connection may use it.
     this.#clientIds.restore(ROOM_CLIENT_ID, ROOM_WRITER);
@@ -145,13 +148,13 @@ export default class DocumentRoom implements Party.Server {
     }
     if (!this.#store.writable && claims.role !== "viewer") return this.#refuse(socket, CloseCode.StorageUnavailable, "room storage is failing, retry shortly");
     this.#metrics?.count(RoomCounter.connectionsOpened);
-    const connection = openConnection(socket, claims, this.#nextKey++, this.#config, this.#store.commit, (bytes) => this.#sent(socket, bytes));
+    const connection = openConnection(socket, claims, this.#nextKey++, this.#config, this.#store.commit, this.#uploads, (bytes) => this.#sent(socket, bytes));
     const { peer } = connection;
     this.#peers.set(socket, connection);
     this.#joins.joined(claims.sub);
     // Providers renew their awareness every 15 s; a socket silent for three renewals is half-open (a laptop
     // lid closed, a network gone) and is closed so its cursor leaves.
-    this.#idleTimer ??= setInterval(() => this.#closeIdle(), Math.min(5_000, this.#config.idleTimeoutMs / 3, this.#config.maxPendingMs / 3));
+    this.#idleTimer ??= setInterval(() => this.#closeIdle(), Math.min(5_000, this.#config.idleTimeoutMs / 3, this.#config.maxPendingMs / 3, this.#config.uploads.timeoutMs / 3));
     this.#publishPresence();
     // Viewers: their sync requests are answered and their awareness flows; their writes never reach y-partykit.
     await onConnect(peer as unknown as Party.Connection, this.#room, this.#store.yOptions);
@@ -364,6 +367,7 @@ export default class DocumentRoom implements Party.Server {
     if (!entry) return;
     this.#peers.delete(socket);
     this.#joins.left(entry.claims.sub);
+    entry.upload.dispose();
     entry.throttle.dispose();
     this.#clientIds.release(entry.key);
     entry.peer.disconnected();
@@ -418,9 +422,12 @@ export default class DocumentRoom implements Party.Server {
 
   #closeIdle(): void {
     if (this.#pending.overdue()) this.#dropPending(`updates waited over ${this.#config.maxPendingMs} ms for updates never sent`);
-    const cutoff = Date.now() - this.#config.idleTimeoutMs;
-    for (const { peer, lastSeen } of [...this.#peers.values()]) {
-      if (lastSeen < cutoff) this.#close(peer, CloseCode.Idle, `nothing received for ${this.#config.idleTimeoutMs} ms`);
+    const now = Date.now();
+    const { idleTimeoutMs, uploads } = this.#config;
+    for (const { peer, lastSeen, upload } of [...this.#peers.values()]) {
+      if (lastSeen < now - idleTimeoutMs) this.#close(peer, CloseCode.Idle, `nothing received for ${idleTimeoutMs} ms`);
+      // An upload trickled in (or abandoned while the socket stays lively) holds room memory: it has a deadline.
+      else if ((upload.startedAt ?? now) < now - uploads.timeoutMs) this.#close(peer, CloseCode.Idle, `chunked upload not finished within ${uploads.timeoutMs} ms`);
     }
   }
 }

@@ -19,7 +19,7 @@ export const CloseCode = {
   Forbidden: 4403,
   /** The document was deleted. */
   DocumentDeleted: 4404,
-  /** Nothing arrived from the client for too long (a half-open connection); reconnect. */
+  /** Nothing arrived from the client for too long (a half-open connection), or a chunked upload took too long; reconnect. */
   Idle: 4408,
   /** The user's role changed: reconnect with a fresh token to get the new role. */
   RoleChanged: 4409,
@@ -36,7 +36,10 @@ export const CloseCode = {
    * size or age the room keeps for one connection.
    */
   PendingUpdates: 4425,
-  /** The client sent more than the room accepts per second (messages, bytes, or awareness entries). */
+  /**
+   * The client sent more than the room accepts per second (messages, bytes, or awareness entries), or joined
+   * past what one user or the whole room may hold (connections, joins a second, unfinished uploads); retry later.
+   */
   RateLimited: 4429,
   /**
    * Room storage refused a write: the room stops accepting edits (writers are closed, readers stay) until
