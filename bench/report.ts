@@ -130,8 +130,8 @@ function unique<T>(items: T[]): T[] {
  */
 export function attacksTable(run: BenchRun): string {
   const lines = [
-    row(["server", "attack", "attacker closed", "sent", "workerd RSS before → peak MB", "longest stall (gaps > 50 ms), same room ms", "longest stall (gaps > 50 ms), other room ms", "probe edits delivered (same / other)"]),
-    row(["---", "---", "---", "---:", "---:", "---:", "---:", "---:"]),
+    row(["server", "attack", "attacker closed", "sent", "workerd RSS before → peak MB", "longest stall (gaps > 50 ms), same room ms", "longest stall (gaps > 50 ms), other room ms", "generator's own longest stall ms", "probe edits delivered (same / other)"]),
+    row(["---", "---", "---", "---:", "---:", "---:", "---:", "---:", "---:"]),
   ];
   for (const s of run.servers) {
     for (const r of s.attacks ?? []) {
@@ -144,6 +144,7 @@ export function attacksTable(run: BenchRun): string {
           r.rssBeforeBytes === undefined || r.rssPeakBytes === undefined ? "–" : `${mb(r.rssBeforeBytes)} → ${mb(r.rssPeakBytes)}`,
           stall(r.sameRoom),
           stall(r.otherRoom),
+          r.generatorStallMs?.toFixed(0) ?? "–",
           r.sameRoom && r.otherRoom ? `${r.sameRoom.delivered}/${r.sameRoom.sent} · ${r.otherRoom.delivered}/${r.otherRoom.sent}` : "–",
         ]),
       );
@@ -157,7 +158,8 @@ export function attackLine(r: AttackResult): string {
   if (r.error || !r.sameRoom || !r.otherRoom) return `${r.attack}: not measured: ${r.error}`;
   const closed = r.closedCode === undefined ? "NOT CLOSED" : `closed ${r.closedCode} ${r.closedName} after ${r.closedAfterMs!.toFixed(0)} ms${again(r)}`;
   const rss = r.rssBeforeBytes === undefined || r.rssPeakBytes === undefined ? "" : `, workerd ${mb(r.rssBeforeBytes)} → ${mb(r.rssPeakBytes)} MB`;
-  return `${r.attack}: ${closed}${rss}, stall ${stall(r.sameRoom)} ms here / ${stall(r.otherRoom)} ms elsewhere`;
+  const generator = r.generatorStallMs === undefined ? "" : ` (generator ${r.generatorStallMs.toFixed(0)} ms)`;
+  return `${r.attack}: ${closed}${rss}, stall ${stall(r.sameRoom)} ms here / ${stall(r.otherRoom)} ms elsewhere${generator}`;
 }
 
 function again(r: AttackResult): string {

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { ROOM_TOKEN_PARAM, closeCodeName } from "@collab/protocol";
 import { createRandom, type Random } from "../../tools/random.ts";
 import { rawSocket, type RawSocket } from "../../tools/testing/clients.ts";
@@ -17,7 +18,7 @@ import * as Y from "yjs";
  * probes saw, and whether and how the room closed the attacker. `control` is no attack (an idle peer that
  * renews its awareness every second, as a real one does): what the probes see on this machine anyway.
  */
-export const BENCH_ATTACKS = ["control", "slow-reader", "awareness-amplification", "viewer-write-flood", "editor-struct-flood", "pending-structs", "forged-client-id", "garbage"] as const;
+export const BENCH_ATTACKS = ["control", "slow-reader", "awareness-amplification", "viewer-write-flood", "editor-struct-flood", "pending-structs", "forged-client-id", "upload-hoard", "garbage"] as const;
 export type BenchAttack = (typeof BENCH_ATTACKS)[number];
 
 export interface AttackScenarioOptions {
@@ -58,6 +59,9 @@ export interface AttackResult {
   /** Undefined when the attack could not be measured (see `error`). */
   sameRoom?: ProbeReport;
   otherRoom?: ProbeReport;
+  /** The longest event-loop delay of this (the generator's) process meanwhile: a probe stall no longer than
+   * this may be the generator's, not the room's. */
+  generatorStallMs?: number;
   /** Why the attack could not be measured, e.g. the probes could not sync with the room. */
   error?: string;
 }
@@ -84,6 +88,8 @@ interface Attacker {
   closed?: { code: number; at: number };
   /** For an attacker that connects again after each close: how many times it did. */
   reconnects?: number;
+  /** Goes on after the room closed one of its sockets (it has others, or connects again). */
+  runsToEnd?: boolean;
   /** Stops misbehaving; resolves once it no longer sends. */
   stop(): Promise<void>;
 }
@@ -106,20 +112,24 @@ async function runOne(attack: BenchAttack, options: AttackScenarioOptions, rando
     const pgid = options.serverPgid?.();
     const rssBeforeBytes = pgid === undefined ? undefined : workerdRssBytes(pgid);
     const rss = watchWorkerdRss(pgid);
+    // The probes live in this process: a stall of this process's own looks like a stall of the room.
+    const generator = monitorEventLoopDelay({ resolution: 5 });
+    generator.enable();
     same.start();
     other.start();
     const started = performance.now();
     attacker = await startAttacker(attack, { ...options, docId, random, victim: same.writer });
     const bulk = attack === "slow-reader" ? extras.map(bulkWriter) : [];
     const deadline = started + options.seconds * 1000;
-    // An attacker that reconnects runs to the end; the others end with their close.
-    while (performance.now() < deadline && (!attacker.closed || attacker.reconnects !== undefined)) await sleep(20);
+    // An attacker with other sockets, or that reconnects, runs to the end; the others end with their close.
+    while (performance.now() < deadline && (!attacker.closed || attacker.runsToEnd)) await sleep(20);
     // Keep the probes going a little past a close: a stall that outlasts the attacker still counts.
     await sleep(Math.min(1_000, Math.max(0, deadline - performance.now())));
     bulk.forEach((writer) => writer.stop());
     await attacker.stop();
     const [sameRoom, otherRoom] = await Promise.all([same.stop(1_000), other.stop(1_000)]);
     const rssPeakBytes = rss.stop();
+    generator.disable();
     const closed = attacker.closed;
     return {
       attack,
@@ -131,6 +141,7 @@ async function runOne(attack: BenchAttack, options: AttackScenarioOptions, rando
       ...(rssPeakBytes === undefined ? {} : { rssPeakBytes }),
       sameRoom,
       otherRoom,
+      generatorStallMs: generator.max / 1e6,
     };
   } finally {
     same.destroy();
@@ -228,9 +239,49 @@ async function startAttacker(attack: BenchAttack, context: AttackerContext): Pro
         if (Y.getState(doc.store, doc.clientID) > 0) send(updateFrame(forgedUpdate(doc, doc.clientID, "[forged]")));
       });
       break;
+    case "upload-hoard": {
+      // One user's sockets, each announcing a document-sized chunked upload (8 MiB in 9 slices) and sending
+      // all but its last slice: without a room-wide bound, 32 of them hold 256 MB of an object's 128 MB.
+      const sockets = [peer, ...(await Promise.all(Array.from({ length: 31 }, () => openSocket().catch(() => undefined))))].filter((s): s is RawSocket => s !== undefined);
+      for (const socket of sockets.slice(1)) {
+        void socket.closed.then(({ code }) => {
+          if (running) attacker.closed ??= { code, at: performance.now() };
+        });
+      }
+      const size = 8 * 1024 * 1024;
+      const slice = new Uint8Array(1_000_000);
+      const sent = new Map<RawSocket, number>();
+      for (const socket of sockets) {
+        if (socket.socket.readyState !== socket.socket.OPEN) continue;
+        const marker = `y-pk-batch#${JSON.stringify({ id: `hoard${sent.size}`, type: "start", size, count: Math.ceil(size / slice.byteLength) })}`;
+        socket.socket.send(marker);
+        attacker.sentFrames++;
+        attacker.sentBytes += marker.length;
+        sent.set(socket, 0);
+      }
+      attacker.runsToEnd = true; // the sockets the room kept go on sending after one was closed
+      done = (async () => {
+        // One slice every 50 ms, round the sockets: 20 MB in one go would stall this process, not the room.
+        const open = [...sent.keys()];
+        for (let i = 0; running; i++) {
+          const socket = open[i % open.length]!;
+          const slices = sent.get(socket)!;
+          if (socket.socket.readyState === socket.socket.OPEN && slices < Math.ceil(size / slice.byteLength) - 1) {
+            socket.socket.send(slice);
+            sent.set(socket, slices + 1);
+            attacker.sentFrames++;
+            attacker.sentBytes += slice.byteLength;
+          }
+          await sleep(50);
+        }
+        for (const socket of open) socket.socket.terminate();
+      })();
+      break;
+    }
     case "garbage":
       // A broken client that retries as providers do: after each close it connects again and sends garbage.
       attacker.reconnects = 0;
+      attacker.runsToEnd = true;
       done = (async () => {
         let socket = peer;
         while (running) {
