@@ -131,6 +131,41 @@ describe("a peer that does not read", () => {
     await waitFor(() => check.text.toString().startsWith("still editing "), "the others keep editing");
   }, 90_000);
 
+  it("shares one bound with the same user's other sockets that do not read", async () => {
+    // ~600 KB of text; each socket asks for it twice (~1.2 MB owed, under the bound), four of them ~4.8 MB.
+    const docId = await documentWith("viewer", "0123456789abcdef\n".repeat(29_000));
+    const token = await reader.roomToken(docId);
+    const sockets = await Promise.all([0, 1, 2, 3].map(() => rawSocket(partyUrl, docId, token)));
+    const emptyStateVector = Y.encodeStateVector(new Y.Doc());
+    for (const socket of sockets) {
+      pause(socket);
+      socket.socket.send(syncMessage(0, emptyStateVector));
+      socket.socket.send(syncMessage(0, emptyStateVector));
+    }
+    const connections = async () => {
+      const response = await fetch(`${partyUrl}/parties/main/${docId}`, { headers: { authorization: `Bearer ${internalSecret}` } });
+      const { users } = (await response.json()) as { users: { id: string; connections: number }[] };
+      return users.find((user) => user.id === reader.id)?.connections ?? 0;
+    };
+    const started = performance.now();
+    while ((await connections()) === sockets.length) {
+      if (performance.now() - started > 20_000) throw new Error("none of the four sockets was closed in 20 s");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    sockets.forEach(resume);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const closed = sockets.filter((socket) => socket.socket.readyState !== socket.socket.OPEN);
+    const codes = await Promise.all(closed.map((socket) => socket.closed));
+    console.log(`one user's four unread sockets: ${closed.length} closed (${codes.map((c) => c.code).join(", ")}), ${sockets.length - closed.length} kept`);
+    expect(closed.length).toBeGreaterThanOrEqual(1);
+    expect(closed.length).toBeLessThan(sockets.length);
+    for (const { code, reason } of codes) {
+      expect(code).toBe(CloseCode.SlowReader);
+      expect(reason).toMatch(/your connections owe/);
+    }
+    sockets.forEach((socket) => socket.socket.terminate());
+  }, 60_000);
+
   it("keeps a peer that reads, however much it is sent (it answers the room's probes)", async () => {
     const docId = await documentWith("editor");
     const writer = join_(owner, docId);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DrainCheck } from "./drain-check.ts";
+import { DrainCheck, UnreadByUser } from "./drain-check.ts";
 
 describe("DrainCheck", () => {
   const options = { probeAfterBytes: 100, maxUnreadBytes: 1_000, random: () => 0.5 };
@@ -40,5 +40,18 @@ describe("DrainCheck", () => {
     const probe = drain.startProbe(42, 10);
     for (let guess = 11; guess < 1_000; guess++) if (guess !== probe.clock && guess !== probe.clock + 1) drain.received(42, guess);
     expect(drain.unread).toBe(200);
+  });
+});
+
+describe("UnreadByUser", () => {
+  it("sums what each user's sockets owe, and forgets a user who owes nothing", () => {
+    const owed = new UnreadByUser();
+    expect(owed.change("ada", 500)).toBe(500);
+    expect(owed.change("ada", 700)).toBe(1_200);
+    expect(owed.change("grace", 100)).toBe(100);
+    // A probe answered, then a socket left with what it still owed.
+    expect(owed.change("ada", -400)).toBe(800);
+    expect(owed.change("ada", -800)).toBe(0);
+    expect(owed.change("ada", 10)).toBe(10);
   });
 });

@@ -71,3 +71,19 @@ export class DrainCheck {
     return true;
   }
 }
+
+/**
+ * What each user's sockets together owe unread. The per-socket bound alone lets one user queue that bound
+ * once per socket: 32 sockets that never read would hold 32 times SLOW_READER_BYTES of the room's output.
+ */
+export class UnreadByUser {
+  readonly #owed = new Map<string, number>();
+
+  /** Adds `bytes` (negative when proven read, or when a socket left) to `userId`'s total; returns the total. */
+  change(userId: string, bytes: number): number {
+    const owed = (this.#owed.get(userId) ?? 0) + bytes;
+    if (owed > 0) this.#owed.set(userId, owed);
+    else this.#owed.delete(userId);
+    return Math.max(0, owed);
+  }
+}

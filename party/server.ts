@@ -24,6 +24,7 @@ import { SyncType, writeAwarenessFrame, writeSyncFrame } from "./messages.ts";
 import { PendingBudget } from "./pending-budget.ts";
 import { ClientIds } from "./client-ids.ts";
 import { JoinGuard } from "./join-guard.ts";
+import { UnreadByUser } from "./drain-check.ts";
 import { UploadBudget } from "./chunked-upload.ts";
 import { ClientIdRecords } from "./client-id-records.ts";
 import * as Y from "yjs";
@@ -56,6 +57,7 @@ export default class DocumentRoom implements Party.Server {
   readonly #sessions: SessionCheck;
   readonly #joins: JoinGuard;
   readonly #uploads: UploadBudget;
+  readonly #unread = new UnreadByUser();
   readonly #clientIds: ClientIds;
   readonly #clientIdRecords: ClientIdRecords;
   readonly #writerSync: WriterSync;
@@ -187,10 +189,12 @@ export default class DocumentRoom implements Party.Server {
       if (!checked.ok) return this.#reject(peer, checked.code, checked.reason);
       let ownBytes = 0;
       let answers = 0;
+      const unread = entry.drain.unread;
       for (const own of checked.own) {
         if (entry.drain.received(own.clientId, own.clock)) answers++;
         ownBytes += own.bytes;
       }
+      if (entry.drain.unread < unread) this.#unread.change(entry.claims.sub, entry.drain.unread - unread);
       if (!entry.awarenessBytes.take(ownBytes)) {
         return this.#reject(peer, CloseCode.RateLimited, `over ${this.#config.awareness.bytesPerSecond} bytes of awareness a second`);
       }
@@ -334,14 +338,24 @@ export default class DocumentRoom implements Party.Server {
     this.#disconnect(peer.socket);
   }
 
+  /** A close decided inside a broadcast loop, which may decide it again for the same peer before it runs. */
+  #rejectIfHere(peer: Peer, code: CloseCode, reason: string): void {
+    if (this.#peers.has(peer.socket)) this.#reject(peer, code, reason);
+  }
+
   /** Counts what is sent to a peer; probes it, or closes it when it owes too much unread. */
   #sent(socket: Party.Connection, bytes: number): void {
     const entry = this.#peers.get(socket);
     if (!entry) return;
     const verdict = entry.drain.sent(bytes);
+    const owedByUser = this.#unread.change(entry.claims.sub, bytes);
     if (verdict === "slow") {
       // Not from inside y-partykit's broadcast loop that is sending this.
-      queueMicrotask(() => this.#reject(entry.peer, CloseCode.SlowReader, `over ${this.#config.slowReaderBytes} bytes sent and not read`));
+      queueMicrotask(() => this.#rejectIfHere(entry.peer, CloseCode.SlowReader, `over ${this.#config.slowReaderBytes} bytes sent and not read`));
+    } else if (owedByUser > this.#config.slowReaderBytes) {
+      // The same bound for all of one user's sockets: the one that owes most goes.
+      const slowest = [...this.#peers.values()].filter((other) => other.claims.sub === entry.claims.sub).reduce((a, b) => (b.drain.unread > a.drain.unread ? b : a));
+      queueMicrotask(() => this.#rejectIfHere(slowest.peer, CloseCode.SlowReader, `your connections owe over ${this.#config.slowReaderBytes} bytes sent and not read`));
     } else if (verdict === "probe") {
       const clientId = [...this.#clientIds.idsOf(entry.key)].find((id) => this.#clientIds.ownerOf(id)!.clock >= 0);
       if (clientId === undefined) return;
@@ -367,6 +381,7 @@ export default class DocumentRoom implements Party.Server {
     if (!entry) return;
     this.#peers.delete(socket);
     this.#joins.left(entry.claims.sub);
+    this.#unread.change(entry.claims.sub, -entry.drain.unread);
     entry.upload.dispose();
     entry.throttle.dispose();
     this.#clientIds.release(entry.key);
