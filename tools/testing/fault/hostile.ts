@@ -36,6 +36,8 @@ export interface AttackOutcome {
   code: number | undefined;
   reason: string;
   ms: number;
+  /** False when the attacker found nothing to attack with (no id to forge): no close is owed then. */
+  mounted: boolean;
 }
 
 const NAMED_ROOM_CODES = new Set<number>(Object.values(CloseCode).filter((code) => code >= 4400 && code < 4600));
@@ -46,7 +48,7 @@ export function isNamedRoomCode(code: number | undefined): boolean {
 }
 
 export function describeOutcome(outcome: AttackOutcome): string {
-  const code = outcome.code === undefined ? "not closed" : `${outcome.code} ${closeCodeName(outcome.code) ?? "(unnamed)"}`;
+  const code = !outcome.mounted ? "not mounted" : outcome.code === undefined ? "not closed" : `${outcome.code} ${closeCodeName(outcome.code) ?? "(unnamed)"}`;
   return `${outcome.attack}: ${code} after ${outcome.ms.toFixed(0)} ms${outcome.reason ? ` (${outcome.reason})` : ""}`;
 }
 
@@ -60,9 +62,10 @@ export async function runAttack(attack: Attack, context: AttackContext): Promise
   const deadline = started + timeoutMs;
   const open = () => !closed && peer.socket.readyState === peer.socket.OPEN && performance.now() < deadline;
   try {
-    await misbehave(attack, peer, context, open);
+    const mounted = await misbehave(attack, peer, context, open);
     const result = await Promise.race([peer.closed, new Promise<undefined>((r) => setTimeout(r, Math.max(0, deadline - performance.now())))]);
-    return { attack, code: result?.code, reason: result?.reason ?? "", ms: performance.now() - started };
+    if (!mounted && !isNamedRoomCode(result?.code)) return { attack, code: undefined, reason: "nobody wrote whose id it could forge", ms: performance.now() - started, mounted: false };
+    return { attack, code: result?.code, reason: result?.reason ?? "", ms: performance.now() - started, mounted: true };
   } finally {
     peer.socket.terminate();
   }
@@ -70,13 +73,14 @@ export async function runAttack(attack: Attack, context: AttackContext): Promise
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function misbehave(attack: Attack, peer: RawSocket, context: AttackContext, open: () => boolean): Promise<void> {
+/** Misbehaves as `attack` says; false when it found no way to (nothing to forge). */
+async function misbehave(attack: Attack, peer: RawSocket, context: AttackContext, open: () => boolean): Promise<boolean> {
   const { random } = context;
   const send = (frame: Uint8Array) => open() && peer.socket.send(frame);
   switch (attack) {
     case "garbage":
       send(garbageFrame(random, 16 + random.int(200)));
-      return;
+      return true;
     case "forged-client-id": {
       // Early in a session nobody may have written yet: wait for a writer (while the attack's time lasts).
       let victim = context.victim();
@@ -84,9 +88,11 @@ async function misbehave(attack: Attack, peer: RawSocket, context: AttackContext
         await pause(50);
         victim = context.victim();
       }
-      if (!victim) throw new Error("no honest client wrote during the attack's time, so there was no id to forge");
+      // Nobody the room relayed wrote while the attack lasted (or the room closed the attacker first, as it
+      // closes writers while storage fails): nothing to forge. Not an attack the room could refuse.
+      if (!victim) return false;
       send(updateFrame(forgedUpdate(victim, victim.clientID, "[forged]")));
-      return;
+      return true;
     }
     case "pending-structs": {
       // A few MB that can never integrate; a room that bounds pending size closes at once, one that bounds
@@ -96,7 +102,7 @@ async function misbehave(attack: Attack, peer: RawSocket, context: AttackContext
         send(updateFrame(pending.next(256 * 1024)));
         await pause(50);
       }
-      return;
+      return true;
     }
     case "update-flood":
       // 40 frames every 5 ms (8,000 a second nominal, still over 1,000 on a loaded machine) until closed:
@@ -107,7 +113,7 @@ async function misbehave(attack: Attack, peer: RawSocket, context: AttackContext
         for (let j = 0; j < 40 && open(); j++) send(emptyUpdateFrame());
         await pause(5);
       }
-      return;
+      return true;
     case "awareness-flood": {
       // Amplification: many client ids in every frame, each a cursor the room would draw for everyone.
       const base = randomClientId(random);
@@ -116,7 +122,7 @@ async function misbehave(attack: Attack, peer: RawSocket, context: AttackContext
         send(awarenessFrame(entries));
         await pause(10);
       }
-      return;
+      return true;
     }
     case "viewer-writes": {
       const clientId = randomClientId(random);
@@ -124,7 +130,7 @@ async function misbehave(attack: Attack, peer: RawSocket, context: AttackContext
         send(updateFrame(tinyStructsUpdate(clientId, 200_000, i * 200_000)));
         await pause(20);
       }
-      return;
+      return true;
     }
   }
 }

@@ -142,7 +142,7 @@ export async function runSession(options: SessionOptions): Promise<SessionReport
   }
 
   const outcomes = await Promise.all(attacks);
-  for (const outcome of outcomes) if (!isNamedRoomCode(outcome.code)) failures.push(`hostile peer not closed with a named code: ${describeOutcome(outcome)}`);
+  for (const outcome of outcomes) if (outcome.mounted && !isNamedRoomCode(outcome.code)) failures.push(`hostile peer not closed with a named code: ${describeOutcome(outcome)}`);
   await outageOver;
   await party.databaseUp();
   clients.forEach((c) => c.goOnline());
