@@ -24,6 +24,7 @@ import { SyncType, writeAwarenessFrame, writeSyncFrame } from "./messages.ts";
 import { PendingBudget } from "./pending-budget.ts";
 import { ClientIds } from "./client-ids.ts";
 import { JoinGuard } from "./join-guard.ts";
+import { warmUpRefusals } from "./frame-guard.ts";
 import { UnreadByUser } from "./drain-check.ts";
 import { UploadBudget } from "./chunked-upload.ts";
 import { ClientIdRecords } from "./client-id-records.ts";
@@ -79,6 +80,7 @@ export default class DocumentRoom implements Party.Server {
 
   constructor(room: Party.Room) {
     this.#room = room;
+    warmUpRefusals();
     this.#config = readRoomConfig(room.env);
     this.#log = createLogger({ level: this.#config.logLevel, context: () => ({ room: this.#roomId() }) });
     this.#database = new RoomDatabase(this.#config);
