@@ -80,9 +80,10 @@ export class Probe {
     let longestGapEndMs = 0;
     let gapsOver50Ms = 0;
     for (let i = 1; i < marks.length; i++) {
-      if (marks[i]! - marks[i - 1]! > 50) gapsOver50Ms++;
-      if (marks[i]! - marks[i - 1]! <= longestGapMs) continue;
-      longestGapMs = marks[i]! - marks[i - 1]!;
+      const gap = marks[i]! - marks[i - 1]!;
+      if (gap > 50) gapsOver50Ms++;
+      if (gap <= longestGapMs) continue;
+      longestGapMs = gap;
       longestGapEndMs = marks[i]! - this.#windowStart;
     }
     return { sent, delivered: this.#deliveredAt.length, longestGapMs, longestGapEndMs, gapsOver50Ms, maxLatencyMs: this.#maxLatency };

@@ -103,14 +103,14 @@ const RoomEnv = envSchema({
   RATE_STRUCT_BURST: positiveInt("RATE_STRUCT_BURST", 50_000),
   // A person has a tab or two on a document; every tab reconnects at once after a restart or a network change.
   MAX_CONNECTIONS_PER_USER: positiveInt("MAX_CONNECTIONS_PER_USER", 32),
+  RATE_JOINS_PER_SECOND: positiveInt("RATE_JOINS_PER_SECOND", 5),
+  RATE_JOIN_BURST: positiveInt("RATE_JOIN_BURST", 20),
+  // A connection costs the room tens of KB (its budgets, its awareness, what is queued for it).
+  MAX_CONNECTIONS_PER_ROOM: positiveInt("MAX_CONNECTIONS_PER_ROOM", 1_000),
   // Unfinished chunked uploads (frames over 1 MB: a big paste, a long offline session's sync), all connections
   // together, and how long one may take: at RATE_BYTES_PER_SECOND an 8 MiB upload takes 8 s.
   MAX_UPLOAD_BYTES_PER_ROOM: positiveInt("MAX_UPLOAD_BYTES_PER_ROOM", 24 * 1024 * 1024),
   UPLOAD_TIMEOUT_MS: positiveInt("UPLOAD_TIMEOUT_MS", 60_000),
-  // A connection costs the room tens of KB (its budgets, its awareness, what is queued for it).
-  MAX_CONNECTIONS_PER_ROOM: positiveInt("MAX_CONNECTIONS_PER_ROOM", 1_000),
-  RATE_JOINS_PER_SECOND: positiveInt("RATE_JOINS_PER_SECOND", 5),
-  RATE_JOIN_BURST: positiveInt("RATE_JOIN_BURST", 20),
   // One per provider; a Yjs doc changes its id when it sees its own id in a remote update.
   MAX_CLIENT_IDS_PER_CONNECTION: positiveInt("MAX_CLIENT_IDS_PER_CONNECTION", 4),
   // Providers that echo (y-websocket's code) send everyone's states in one frame after connecting.
@@ -167,8 +167,8 @@ const RoomEnv = envSchema({
       structsPerSecond: env.RATE_STRUCTS_PER_SECOND,
       structBurst: env.RATE_STRUCT_BURST,
     },
-    uploads: { maxRoomBytes: env.MAX_UPLOAD_BYTES_PER_ROOM, timeoutMs: env.UPLOAD_TIMEOUT_MS },
     joins: { maxOpen: env.MAX_CONNECTIONS_PER_USER, maxRoom: env.MAX_CONNECTIONS_PER_ROOM, perSecond: env.RATE_JOINS_PER_SECOND, burst: env.RATE_JOIN_BURST },
+    uploads: { maxRoomBytes: env.MAX_UPLOAD_BYTES_PER_ROOM, timeoutMs: env.UPLOAD_TIMEOUT_MS },
     awareness: {
       maxClientIds: env.MAX_CLIENT_IDS_PER_CONNECTION,
       maxEntriesPerFrame: env.MAX_AWARENESS_ENTRIES,

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { signUp, type TestUser } from "../tools/testing/accounts.ts";
 import * as encoding from "lib0/encoding";
-import { connectClient, rawSocket, waitFor, type TestClient } from "../tools/testing/clients.ts";
+import { connectClient, rawSocket, waitFor, type RawSocket, type TestClient } from "../tools/testing/clients.ts";
 import { freePort, type Service } from "../tools/stack/service.ts";
 import { startParty } from "../tools/stack/servers.ts";
 import { CHUNKED_UPLOAD_MARKER } from "./chunked-upload.ts";
@@ -110,13 +110,29 @@ describe("the maximum document size", () => {
 });
 
 describe("one user's connections to a room", () => {
+  async function share(docId: string, user: TestUser, role: "editor" | "viewer"): Promise<void> {
+    expect((await owner.request(`/api/documents/${docId}/members`, { body: { user: user.username, role } })).status).toBe(201);
+  }
+
   /** Another user typing in the room while the first one misbehaves: nothing of theirs may be held up. */
   async function bystander(docId: string): Promise<TestClient> {
-    expect((await owner.request(`/api/documents/${docId}/members`, { body: { user: other.username, role: "editor" } })).status).toBe(201);
+    await share(docId, other, "editor");
     const client = connectClient(partyUrl, docId, { token: () => other.roomToken(docId) });
     clients.push(client);
     await client.synced;
     return client;
+  }
+
+  async function expectRefused(socket: RawSocket, reason: RegExp): Promise<void> {
+    const closed = await socket.closed;
+    expect(closed.code).toBe(CloseCode.RateLimited);
+    expect(closed.reason).toMatch(reason);
+  }
+
+  /** Admitted: the room sends its sync step 1 to a socket it keeps. */
+  async function expectAdmitted(socket: RawSocket): Promise<void> {
+    await waitFor(() => socket.received.length > 0, "the room talks to the new socket");
+    expect(socket.socket.readyState).toBe(socket.socket.OPEN);
   }
 
   it("are refused with 4429 past the open bound, and admitted again when one closes", async () => {
@@ -124,17 +140,12 @@ describe("one user's connections to a room", () => {
     const typing = await bystander(docId);
     const token = await owner.roomToken(docId);
     const open = await Promise.all(Array.from({ length: MAX_CONNECTIONS_PER_USER }, () => rawSocket(partyUrl, docId, token)));
-    const refused = await rawSocket(partyUrl, docId, token);
-    const { code, reason } = await refused.closed;
-    expect(code).toBe(CloseCode.RateLimited);
-    expect(reason).toMatch(/connections of one user/);
+    await expectRefused(await rawSocket(partyUrl, docId, token), /connections of one user/);
     typing.text.insert(0, "still typing");
     open[0]!.socket.close();
     await open[0]!.closed;
     const again = await rawSocket(partyUrl, docId, token);
-    // Admitted: the room sends its sync step 1 to a socket it keeps.
-    await waitFor(() => again.received.length > 0, "the room talks to the new socket");
-    expect(again.socket.readyState).toBe(again.socket.OPEN);
+    await expectAdmitted(again);
     [again, ...open.slice(1)].forEach((socket) => socket.socket.terminate());
     const check = connectClient(partyUrl, docId, { token: () => other.roomToken(docId) });
     clients.push(check);
@@ -170,29 +181,24 @@ describe("one user's connections to a room", () => {
     await waitFor(() => check.text.toString() === typing.text.toString(), "the other user's typing arrives");
     await new Promise((r) => setTimeout(r, 1_000 / RATE_JOINS_PER_SECOND + 100));
     const later = await rawSocket(partyUrl, docId, token);
-    await waitFor(() => later.received.length > 0, "the room talks to the refused user again");
-    expect(later.socket.readyState).toBe(later.socket.OPEN);
+    await expectAdmitted(later);
     later.socket.terminate();
   });
 
   it("fill a room only up to its bound, whoever holds them", async () => {
     const docId = await owner.createDocument();
-    expect((await owner.request(`/api/documents/${docId}/members`, { body: { user: other.username, role: "editor" } })).status).toBe(201);
-    expect((await owner.request(`/api/documents/${docId}/members`, { body: { user: third.username, role: "viewer" } })).status).toBe(201);
+    await share(docId, other, "editor");
+    await share(docId, third, "viewer");
     const [ownerToken, otherToken, thirdToken] = await Promise.all([owner.roomToken(docId), other.roomToken(docId), third.roomToken(docId)]);
     const held = await Promise.all([
       ...Array.from({ length: MAX_CONNECTIONS_PER_ROOM / 2 }, () => rawSocket(partyUrl, docId, ownerToken)),
       ...Array.from({ length: MAX_CONNECTIONS_PER_ROOM / 2 }, () => rawSocket(partyUrl, docId, otherToken)),
     ]);
-    const refused = await rawSocket(partyUrl, docId, thirdToken);
-    const { code, reason } = await refused.closed;
-    expect(code).toBe(CloseCode.RateLimited);
-    expect(reason).toMatch(/room is full/);
+    await expectRefused(await rawSocket(partyUrl, docId, thirdToken), /room is full/);
     held[0]!.socket.close();
     await held[0]!.closed;
     const admitted = await rawSocket(partyUrl, docId, thirdToken);
-    await waitFor(() => admitted.received.length > 0, "the room talks to the third user");
-    expect(admitted.socket.readyState).toBe(admitted.socket.OPEN);
+    await expectAdmitted(admitted);
     [admitted, ...held.slice(1)].forEach((socket) => socket.socket.terminate());
   });
 });

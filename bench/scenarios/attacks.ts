@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { ROOM_TOKEN_PARAM, closeCodeName } from "@collab/protocol";
 import { createRandom, type Random } from "../../tools/random.ts";
 import { rawSocket, type RawSocket } from "../../tools/testing/clients.ts";
+import { CHUNKED_UPLOAD_MARKER } from "../../party/chunked-upload.ts";
 import { awarenessFrame, forgedUpdate, garbageFrame, pendingUpdates, randomClientId, tinyStructsUpdate, updateFrame } from "../../tools/testing/fault/frames.ts";
 import type { BenchClient, ClientFactory } from "../clients.ts";
 import type { Pgids } from "../cpu.ts";
@@ -170,11 +171,15 @@ async function startAttacker(attack: BenchAttack, context: AttackerContext): Pro
   void peer.closed.then(({ code }) => {
     if (running || draining) attacker.closed ??= { code, at: performance.now() };
   });
-  const send = (frame: Uint8Array) => {
-    if (!running || attacker.closed || peer.socket.readyState !== peer.socket.OPEN) return;
-    peer.socket.send(frame);
+  /** Sends on one of the attacker's sockets while it runs and the socket is open, and counts what it sent. */
+  const sendOn = (socket: RawSocket, frame: Uint8Array | string): void => {
+    if (!running || socket.socket.readyState !== socket.socket.OPEN) return;
+    socket.socket.send(frame);
     attacker.sentFrames++;
-    attacker.sentBytes += frame.byteLength;
+    attacker.sentBytes += typeof frame === "string" ? frame.length : frame.byteLength;
+  };
+  const send = (frame: Uint8Array) => {
+    if (!attacker.closed) sendOn(peer, frame);
   };
   /** Runs `tick` every `everyMs` until stopped or closed, never with over 4 MB waiting in its own send buffer. */
   const every = (everyMs: number, tick: () => void): Promise<void> =>
@@ -250,13 +255,11 @@ async function startAttacker(attack: BenchAttack, context: AttackerContext): Pro
       }
       const size = 8 * 1024 * 1024;
       const slice = new Uint8Array(1_000_000);
+      const count = Math.ceil(size / slice.byteLength);
       const sent = new Map<RawSocket, number>();
       for (const socket of sockets) {
         if (socket.socket.readyState !== socket.socket.OPEN) continue;
-        const marker = `y-pk-batch#${JSON.stringify({ id: `hoard${sent.size}`, type: "start", size, count: Math.ceil(size / slice.byteLength) })}`;
-        socket.socket.send(marker);
-        attacker.sentFrames++;
-        attacker.sentBytes += marker.length;
+        sendOn(socket, `${CHUNKED_UPLOAD_MARKER}#${JSON.stringify({ id: `hoard${sent.size}`, type: "start", size, count })}`);
         sent.set(socket, 0);
       }
       attacker.runsToEnd = true; // the sockets the room kept go on sending after one was closed
@@ -266,11 +269,9 @@ async function startAttacker(attack: BenchAttack, context: AttackerContext): Pro
         for (let i = 0; running; i++) {
           const socket = open[i % open.length]!;
           const slices = sent.get(socket)!;
-          if (socket.socket.readyState === socket.socket.OPEN && slices < Math.ceil(size / slice.byteLength) - 1) {
-            socket.socket.send(slice);
+          if (socket.socket.readyState === socket.socket.OPEN && slices < count - 1) {
+            sendOn(socket, slice);
             sent.set(socket, slices + 1);
-            attacker.sentFrames++;
-            attacker.sentBytes += slice.byteLength;
           }
           await sleep(50);
         }
@@ -285,12 +286,7 @@ async function startAttacker(attack: BenchAttack, context: AttackerContext): Pro
       done = (async () => {
         let socket = peer;
         while (running) {
-          if (socket.socket.readyState === socket.socket.OPEN) {
-            const frame = garbageFrame(random, 64);
-            socket.socket.send(frame);
-            attacker.sentFrames++;
-            attacker.sentBytes += frame.byteLength;
-          }
+          sendOn(socket, garbageFrame(random, 64));
           const closed = await Promise.race([socket.closed.then(() => true), sleep(50).then(() => false)]);
           if (closed && running) {
             socket = await openSocket();
