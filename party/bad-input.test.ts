@@ -22,6 +22,17 @@ function someUpdate(text: string): Uint8Array {
   return Y.encodeStateAsUpdate(doc);
 }
 
+/** An awareness update of one entry whose state is `json` (not necessarily JSON). */
+function awarenessMessage(json: string): Uint8Array {
+  const entry = encoding.createEncoder();
+  for (const n of [1, 1, 1]) encoding.writeVarUint(entry, n); // one entry: client id 1, clock 1
+  encoding.writeVarString(entry, json);
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 1);
+  encoding.writeVarUint8Array(encoder, encoding.toUint8Array(entry));
+  return encoding.toUint8Array(encoder);
+}
+
 const validUpdate = someUpdate("a perfectly good edit that is long enough to cut in half");
 
 const cases: [string, Uint8Array | string, number][] = [
@@ -32,6 +43,9 @@ const cases: [string, Uint8Array | string, number][] = [
   ["an unknown sync message type", new Uint8Array([0, 9, 0]), CloseCode.MalformedMessage],
   ["trailing bytes after a valid message", new Uint8Array([...updateMessage(validUpdate), 1, 2, 3]), CloseCode.MalformedMessage],
   ["an awareness update that is not JSON", new Uint8Array([1, 5, 1, 1, 1, 2, 0x7b, 0x7b]), CloseCode.MalformedMessage],
+  // The JSON error quotes 20 characters of the frame: as 3-byte characters, "undecodable message: ..." is
+  // 127 bytes, past what a close frame carries (123), and workerd sent it anyway: an invalid frame.
+  ["an awareness update whose JSON error quotes multi-byte garbage", awarenessMessage(`{"a${"€".repeat(30)}":${"€".repeat(30)}}`), CloseCode.MalformedMessage],
   ["a text frame", "hello?", CloseCode.MalformedMessage],
   ["y-partykit's marker of a chunked upload past the document limit", `y-pk-batch#{"id":"x","type":"start","size":${Limits.maxDocumentBytes + 1},"count":9}`, CloseCode.MessageTooLarge],
   ["a chunked upload that ends before it starts", 'y-pk-batch#{"id":"x","type":"end","size":2000000,"count":2}', CloseCode.MalformedMessage],
@@ -59,6 +73,7 @@ describe("a room receiving garbage", () => {
     const closed = await attacker.closed;
     expect(closed.code).toBe(code);
     expect(closed.reason.length).toBeGreaterThan(0);
+    expect(Buffer.byteLength(closed.reason)).toBeLessThanOrEqual(123);
 
     const line = `edit after ${code} ${Math.random().toString(36).slice(2)}\n`;
     alice.text.insert(alice.text.length, line);

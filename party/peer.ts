@@ -1,4 +1,5 @@
 import type * as Party from "partykit/server";
+import { closeReason } from "@collab/protocol";
 import type { GroupCommit } from "./group-commit.ts";
 
 type Listener = (event: { data: unknown }) => void;
@@ -58,7 +59,7 @@ export class Peer {
     if (!this.#socketClosed) {
       this.#socketClosed = true;
       try {
-        this.socket.close(code, reason);
+        this.socket.close(code, reason === undefined ? undefined : closeReason(reason));
       } catch {
         // Already closed.
       }

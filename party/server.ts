@@ -1,5 +1,6 @@
 import {
   CloseCode,
+  closeReason,
   createLogger,
   ErrorCode,
   ROOM_PATH_PREFIX,
@@ -425,7 +426,7 @@ export default class DocumentRoom implements Party.Server {
   /** A connection refused before it joined: closed with a named code, and counted. */
   #refuse(socket: Party.Connection, code: CloseCode, reason: string): void {
     this.#metrics?.closed(code);
-    socket.close(code, reason);
+    socket.close(code, closeReason(reason));
   }
 
   /** The room id, or undefined in an alarm that started the object (partykit has none to give then). */

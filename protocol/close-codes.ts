@@ -71,3 +71,22 @@ export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
 export function closeCodeName(code: number): string | undefined {
   return Object.entries(CloseCode).find(([, value]) => value === code)?.[0];
 }
+
+/** RFC 6455 §5.5: a control frame carries at most 125 bytes, and a close frame's code takes 2 of them. */
+export const MAX_CLOSE_REASON_BYTES = 123;
+
+/**
+ * The reason cut to what a close frame can carry, at a character boundary. workerd sends a longer reason as
+ * it is, an invalid frame that clients reject (Node's `ws` throws "invalid payload length 126"), and a reason
+ * quoting an error (`undecodable message: Unexpected token ...`) can run past the limit once its excerpt of
+ * a hostile frame turns into 3-byte replacement characters.
+ */
+export function closeReason(reason: string): string {
+  const bytes = new TextEncoder().encode(reason);
+  if (bytes.byteLength <= MAX_CLOSE_REASON_BYTES) return reason;
+  const ellipsis = "…"; // 3 bytes
+  let end = MAX_CLOSE_REASON_BYTES - 3;
+  // Step back past continuation bytes (10xxxxxx) so the cut never splits a character.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return new TextDecoder().decode(bytes.subarray(0, end)) + ellipsis;
+}
