@@ -1,10 +1,11 @@
 import { CloseCode, DocRoot } from "@collab/protocol";
+import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import { describe, expect, it } from "vitest";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
-import { inspectFrame, isWrite, peekHeader } from "./frame-guard.ts";
+import { detachLib0ErrorStacks, inspectFrame, isWrite, peekHeader } from "./frame-guard.ts";
 
 const LIMIT = 1024 * 1024;
 
@@ -119,5 +120,25 @@ describe("inspectFrame", () => {
       expect(inspectFrame(frame, LIMIT)).toMatchObject({ ok: true, structCount: 60 });
       expect(inspectFrame(frame, LIMIT, undefined, 59)).toMatchObject({ ok: false, code: CloseCode.RateLimited });
     });
+  });
+});
+
+describe("lib0's shared decoding errors", () => {
+  // Made during lib0's module evaluation, their stacks made the first refused frame of a workerd process
+  // pause every room (see detachLib0ErrorStacks); the first room's constructor captures them again.
+  it.each([
+    ["end of array", [0x7f, 1]],
+    ["integer out of range", [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]],
+  ])("%s: once detached, its stack starts where it was detached, not in lib0's module evaluation", (_, bytes) => {
+    detachLib0ErrorStacks();
+    let thrown: unknown;
+    try {
+      decoding.readVarUint8Array(decoding.createDecoder(new Uint8Array(bytes)));
+    } catch (error) {
+      thrown = error;
+    }
+    const stack = (thrown as Error).stack ?? "";
+    expect(stack.split("\n")[1]).toContain("detachLib0ErrorStacks");
+    expect(stack).not.toMatch(/lib0[/\\]error\.js/);
   });
 });

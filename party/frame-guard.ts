@@ -118,22 +118,33 @@ function structEnds(structs: ReturnType<typeof Y.decodeUpdate>["structs"]): Map<
 }
 
 function reject(code: CloseCode, reason: string): FrameVerdict {
-  // WebSocket close reasons are limited to 123 bytes.
-  return { ok: false, code, reason: reason.slice(0, 120) };
+  // The room cuts the reason to what a close frame holds when it closes (closeReason).
+  return { ok: false, code, reason };
 }
 
-let warmedUp = false;
-
 /**
- * Runs the refusal of an undecodable frame once, in a room's constructor (once per isolate). Measured on
- * workerd: without it, the first frame the guard refused by catching an exception, once rooms were busy,
- * cost the runtime 60-100 ms of CPU and paused every room in the process (any exception: lib0's end of
- * array, JSON.parse, Yjs); every later one cost nothing. Taken once at startup it costs nothing measurable:
- * 10 of 10 trials with it had no pause, 10 of 10 without it paused. Not explained: likely V8's first
- * exception through code it had optimized meanwhile. A throw outside the guard at startup did not help.
+ * lib0's decoder throws two Error objects it made once, while its module was evaluated ("Unexpected end of
+ * array", "Integer out of Range"), so the stacks they carry end in the bundle's top-level code. V8 places a
+ * thrown error by that stack, and on workerd (partykit dev) finding a position in top-level code that ran
+ * long before took 38-43 ms on first use (a fresh Error: 0-1 ms): the first frame a busy room refused paused
+ * every room in the process. Throwing one in the first room's constructor moved the pause into that room's
+ * first join; capturing their stacks again from the module's top level did not help (the stack still ends
+ * there), with or without frames.
+ *
+ * So the module takes hold of them now, while its code is fresh, and {@link detachLib0ErrorStacks} captures
+ * their stacks again from the first room's constructor, which costs nothing: after it, the first throw took
+ * 0-1 ms in each of 44 new rooms, in the benchmark run that had paid 38 ms without it.
  */
-export function warmUpRefusals(): void {
-  if (warmedUp) return;
-  warmedUp = true;
-  inspectFrame(new Uint8Array([MessageType.sync, SyncType.step1, 0x7f, 1]), 16);
+const lib0Errors: Error[] = [];
+for (const bytes of [[0x7f, 1], [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]]) {
+  try {
+    decoding.readVarUint8Array(decoding.createDecoder(new Uint8Array(bytes)));
+  } catch (error) {
+    if (error instanceof Error) lib0Errors.push(error);
+  }
+}
+
+/** Call from a room's constructor, never from a module's top level (see lib0Errors). Once per isolate. */
+export function detachLib0ErrorStacks(): void {
+  for (const error of lib0Errors.splice(0)) Error.captureStackTrace(error);
 }

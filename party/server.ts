@@ -25,7 +25,6 @@ import { SyncType, writeAwarenessFrame, writeSyncFrame } from "./messages.ts";
 import { PendingBudget } from "./pending-budget.ts";
 import { ClientIds } from "./client-ids.ts";
 import { JoinGuard } from "./join-guard.ts";
-import { warmUpRefusals } from "./frame-guard.ts";
 import { UnreadByUser } from "./drain-check.ts";
 import { UploadBudget } from "./chunked-upload.ts";
 import { ClientIdRecords } from "./client-id-records.ts";
@@ -33,6 +32,7 @@ import * as Y from "yjs";
 import { answerSyncStep1 } from "./sync-answer.ts";
 import { claimWriterIds } from "./writer-ids.ts";
 import { AWARENESS_FLOOD_PER_SECOND, openConnection, takeIn, type Connection } from "./connection.ts";
+import { detachLib0ErrorStacks } from "./frame-guard.ts";
 import { WriterSync } from "./writer-sync.ts";
 import { lineAuthors } from "@collab/protocol/line-authors";
 import { RoomVersions } from "./room-versions.ts";
@@ -81,7 +81,7 @@ export default class DocumentRoom implements Party.Server {
 
   constructor(room: Party.Room) {
     this.#room = room;
-    warmUpRefusals();
+    detachLib0ErrorStacks();
     this.#config = readRoomConfig(room.env);
     this.#log = createLogger({ level: this.#config.logLevel, context: () => ({ room: this.#roomId() }) });
     this.#database = new RoomDatabase(this.#config);
