@@ -60,6 +60,7 @@ export class DocumentStore {
   #forgotten = false;
   /** Whether the Postgres snapshot was merged since the room loaded: until then no save may overwrite it. */
   #postgresMerged = false;
+  #postgresHadSnapshot: boolean | undefined;
   /** Set while room storage refuses writes. */
   #storageFailure: StorageWriteError | undefined;
   #probeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -130,6 +131,11 @@ export class DocumentStore {
   /** Bytes of Yjs pending state (updates with gaps) the document holds in memory. */
   get pendingBytes(): number {
     return this.#doc ? pendingBytes(this.#doc) : 0;
+  }
+
+  /** Whether Postgres had a snapshot of the document when it loaded; undefined when it did not answer in time. */
+  get postgresHadSnapshot(): boolean | undefined {
+    return this.#postgresHadSnapshot;
   }
 
   /** Drops the document's pending state; the caller closed every connection that contributed to it. */
@@ -256,6 +262,7 @@ export class DocumentStore {
         const snapshot = await withTimeout(this.#postgres.read(docId), Math.min(MERGE_ON_LOAD_WAIT_MS, this.#config.loadTimeoutMs));
         if (snapshot) seed = applyChanges(source, snapshot.state);
         this.#postgresMerged = true;
+        this.#postgresHadSnapshot = snapshot !== undefined;
       } catch (error) {
         this.#logger.warn("Postgres snapshot not merged on load (merged before the first save)", { error: errorText(error) });
       }
@@ -266,6 +273,7 @@ export class DocumentStore {
       const snapshot = await withTimeout(this.#postgres.read(docId), this.#config.loadTimeoutMs);
       if (snapshot) seed = applyChanges(source, snapshot.state);
       this.#postgresMerged = true;
+      this.#postgresHadSnapshot = snapshot !== undefined;
     }
     if (stored.docId !== docId) void this.#log.rememberDocId(docId);
     this.#source = source;

@@ -66,6 +66,7 @@ export default class DocumentRoom implements Party.Server {
   /** The Postgres copy of the writer records merged in (it never fails: see WriterSync.seed). */
   #writersSeeded: Promise<void> = Promise.resolve();
   #clientIdsLoaded: Promise<void> | undefined;
+  #writersSeedStarted = false;
   readonly #awareness: AwarenessGuard;
   #accessLoaded: Promise<void> | undefined;
   #idleTimer: ReturnType<typeof setInterval> | undefined;
@@ -143,8 +144,10 @@ export default class DocumentRoom implements Party.Server {
       if (this.#access.exceedsRecordedRole(claims)) return this.#refuse(socket, CloseCode.Unauthorized, "access changed, fetch a new token");
       // Looked up while the document loads: a joiner waits for the slower of the two, not for both.
       const sessionEnded = this.#sessions.hasEnded(claims.sid, claims.iat);
-      this.#watchVersions(await this.#store.ready(this.#room.id));
-      await this.#loadClientIds();
+      // The document and the client-id records are two reads of room storage: neither waits for the other.
+      const [doc] = await Promise.all([this.#store.ready(this.#room.id), this.#loadClientIds()]);
+      this.#seedWriters();
+      this.#watchVersions(doc);
       if (await sessionEnded) return this.#refuse(socket, CloseCode.SessionEnded, "your session has ended; sign in again");
     } catch (error) {
       this.#log.error("load failed", { error: errorText(error) });
@@ -269,6 +272,7 @@ export default class DocumentRoom implements Party.Server {
       authorship: async () => {
         const doc = await this.#store.ready(this.#room.id);
         await this.#loadClientIds();
+        this.#seedWriters();
         await this.#writersSeeded;
         const writers = this.#clientIdRecords.all();
         return { lines: lineAuthors(doc, writers), writers: Object.fromEntries(writers) };
@@ -367,16 +371,26 @@ export default class DocumentRoom implements Party.Server {
     }
   }
 
+  /** The client-id records in room storage, read once per object (a failed read is tried by the next join). */
   #loadClientIds(): Promise<void> {
-    this.#clientIdsLoaded ??= (async () => {
-      await this.#clientIdRecords.load(this.#clientIds);
-      // In the background: Postgres may be slow or away, and only a room that lost its storage needs it.
-      this.#writersSeeded = this.#writerSync.seed(this.#room.id, this.#clientIdRecords, this.#clientIds);
-    })().catch((error) => {
+    this.#clientIdsLoaded ??= this.#clientIdRecords.load(this.#clientIds).catch((error) => {
       this.#clientIdsLoaded = undefined;
       throw error;
     });
     return this.#clientIdsLoaded;
+  }
+
+  /**
+   * Once the document and the stored records are loaded: the writer records Postgres has for client ids
+   * room storage lacks, so a room whose storage was lost still knows who wrote what. In the background
+   * (Postgres may be slow or away), once per object. Skipped when Postgres had no snapshot of the document:
+   * writer records are copied there only after a snapshot, so a new document's room saves the query.
+   */
+  #seedWriters(): void {
+    if (this.#writersSeedStarted || !this.#store.doc) return;
+    this.#writersSeedStarted = true;
+    if (this.#store.postgresHadSnapshot === false) return;
+    this.#writersSeeded = this.#writerSync.seed(this.#room.id, this.#clientIdRecords, this.#clientIds);
   }
 
   #disconnect(socket: Party.Connection): void {
