@@ -63,10 +63,9 @@ export default class DocumentRoom implements Party.Server {
   readonly #clientIds: ClientIds;
   readonly #clientIdRecords: ClientIdRecords;
   readonly #writerSync: WriterSync;
-  /** The Postgres copy of the writer records merged in (it never fails: see WriterSync.seed). */
-  #writersSeeded: Promise<void> = Promise.resolve();
+  /** The Postgres copy of the writer records merged in (it never fails: see WriterSync.seed); once started. */
+  #writersSeeded: Promise<void> | undefined;
   #clientIdsLoaded: Promise<void> | undefined;
-  #writersSeedStarted = false;
   readonly #awareness: AwarenessGuard;
   #accessLoaded: Promise<void> | undefined;
   #idleTimer: ReturnType<typeof setInterval> | undefined;
@@ -146,7 +145,7 @@ export default class DocumentRoom implements Party.Server {
       const sessionEnded = this.#sessions.hasEnded(claims.sid, claims.iat);
       // The document and the client-id records are two reads of room storage: neither waits for the other.
       const [doc] = await Promise.all([this.#store.ready(this.#room.id), this.#loadClientIds()]);
-      this.#seedWriters();
+      void this.#seedWriters();
       this.#watchVersions(doc);
       if (await sessionEnded) return this.#refuse(socket, CloseCode.SessionEnded, "your session has ended; sign in again");
     } catch (error) {
@@ -272,8 +271,7 @@ export default class DocumentRoom implements Party.Server {
       authorship: async () => {
         const doc = await this.#store.ready(this.#room.id);
         await this.#loadClientIds();
-        this.#seedWriters();
-        await this.#writersSeeded;
+        await this.#seedWriters();
         const writers = this.#clientIdRecords.all();
         return { lines: lineAuthors(doc, writers), writers: Object.fromEntries(writers) };
       },
@@ -386,11 +384,10 @@ export default class DocumentRoom implements Party.Server {
    * (Postgres may be slow or away), once per object. Skipped when Postgres had no snapshot of the document:
    * writer records are copied there only after a snapshot, so a new document's room saves the query.
    */
-  #seedWriters(): void {
-    if (this.#writersSeedStarted || !this.#store.doc) return;
-    this.#writersSeedStarted = true;
-    if (this.#store.postgresHadSnapshot === false) return;
-    this.#writersSeeded = this.#writerSync.seed(this.#room.id, this.#clientIdRecords, this.#clientIds);
+  #seedWriters(): Promise<void> {
+    this.#writersSeeded ??=
+      this.#store.postgresHadSnapshot === false ? Promise.resolve() : this.#writerSync.seed(this.#room.id, this.#clientIdRecords, this.#clientIds);
+    return this.#writersSeeded;
   }
 
   #disconnect(socket: Party.Connection): void {
