@@ -17,6 +17,7 @@ const UNIT = [
   "protocol/**/*.test.ts",
   "web/src/**/*.test.ts",
   "party/chunked-upload.test.ts",
+  "party/client-id-records.test.ts",
   "party/client-ids.test.ts",
   "party/config.test.ts",
   "party/convergence.test.ts",

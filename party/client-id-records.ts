@@ -24,8 +24,13 @@ export class ClientIdRecords {
   readonly #storage: Party.Storage;
   readonly #log: Logger;
   readonly #records = new Map<number, ClientIdRecord>();
-  /** Client ids whose record changed since Postgres last took them (see writer-sync.ts). */
-  readonly #unsaved = new Set<number>();
+  /**
+   * What Postgres lacks (see writer-sync.ts): client ids it may have no record of at all, and ids whose
+   * record only gained stretches since Postgres last took it. The first matter for who wrote what after a
+   * loss of room storage; the second only make "when" more precise, so they may wait.
+   */
+  readonly #unsavedNew = new Set<number>();
+  readonly #unsavedStretches = new Set<number>();
 
   constructor(storage: Party.Storage, log: Logger) {
     this.#log = log;
@@ -40,7 +45,7 @@ export class ClientIdRecords {
     for (const [key, record] of await this.#storage.list<ClientIdRecord>({ prefix: PREFIX })) {
       const clientId = Number(key.slice(PREFIX.length));
       this.#records.set(clientId, record);
-      this.#unsaved.add(clientId);
+      this.#unsavedNew.add(clientId);
       ids.restore(clientId, record.userId);
     }
   }
@@ -50,27 +55,40 @@ export class ClientIdRecords {
    * gate holds what depends on it).
    */
   wrote(clientId: number, from: number, userId: string, now = Date.now()): void {
-    const record = this.#records.get(clientId) ?? { userId, firstSeen: now, stretches: [] };
+    const known = this.#records.get(clientId);
+    const record = known ?? { userId, firstSeen: now, stretches: [] };
     const stretches = (record.stretches ??= []);
     const last = stretches.at(-1);
-    if (this.#records.has(clientId) && last && now - last[1] < STRETCH_MS) return;
+    if (known && last && now - last[1] < STRETCH_MS) return;
     stretches.push([from, now]);
     if (stretches.length > MAX_STRETCHES) record.stretches = stretches.filter((_, i) => i % 2 === 1 || i >= stretches.length - MAX_STRETCHES / 2);
     this.#records.set(clientId, record);
-    this.#unsaved.add(clientId);
+    if (!known) this.#unsavedNew.add(clientId);
+    else if (!this.#unsavedNew.has(clientId)) this.#unsavedStretches.add(clientId);
     this.#put(clientId, record);
   }
 
-  /** The records changed since the last call, for Postgres; give them back with {@link unsaved} if that fails. */
-  takeUnsaved(): Map<number, ClientIdRecord> {
-    const taken = new Map([...this.#unsaved].map((clientId) => [clientId, this.#records.get(clientId)!]));
-    this.#unsaved.clear();
+  /**
+   * The records Postgres lacks, for it: new ones always, those that only gained stretches if `stretches`.
+   * Give them back with {@link unsaved} if the write fails.
+   */
+  takeUnsaved(options: { stretches: boolean }): Map<number, ClientIdRecord> {
+    const taken = new Map<number, ClientIdRecord>();
+    for (const clientId of this.#unsavedNew) taken.set(clientId, this.#records.get(clientId)!);
+    this.#unsavedNew.clear();
+    if (options.stretches) {
+      for (const clientId of this.#unsavedStretches) taken.set(clientId, this.#records.get(clientId)!);
+      this.#unsavedStretches.clear();
+    }
     return taken;
   }
 
-  /** Marks records as not yet in Postgres again (their write failed). */
+  /** Marks records as not in Postgres again (their write failed): they go with the next write. */
   unsaved(clientIds: Iterable<number>): void {
-    for (const clientId of clientIds) this.#unsaved.add(clientId);
+    for (const clientId of clientIds) {
+      this.#unsavedStretches.delete(clientId);
+      this.#unsavedNew.add(clientId);
+    }
   }
 
   /**

@@ -1,8 +1,9 @@
 import { autoVersionTimes, deleteVersions, getVersion, insertVersion, latestVersionVector, type VersionKindValue, type VersionRow } from "@collab/db";
 import { DocRoot, MetaKey, newDocId, versionsToThin, type RestoreNotice } from "@collab/protocol";
+import type * as Party from "partykit/server";
 import * as Y from "yjs";
 import type { RoomConfig } from "./config.ts";
-import type { RoomDatabase } from "./database.ts";
+import type { Database, RoomDatabase } from "./database.ts";
 import { stateVectorOf } from "./postgres-snapshots.ts";
 import { replaceText } from "@collab/protocol/replace-text";
 import { SAVE_JITTER, SnapshotScheduler } from "./snapshot-scheduler.ts";
@@ -17,6 +18,29 @@ export class VersionNotFoundError extends Error {
 export const RESTORE_ORIGIN = "restore";
 
 /**
+ * Older automatic versions are thinned at most this often: a version becomes a candidate only when it ages
+ * past `keepAllHours`, and the buckets it is thinned into are an hour wide, so an hour late keeps at most an
+ * hour's versions a little longer.
+ */
+export const THIN_EVERY_MS = 60 * 60_000;
+
+/** Room storage key of {@link VersionsState}. */
+const STATE_KEY = "versions";
+
+/**
+ * What the room remembers of its versions, in room storage, so that the next object taking a version asks
+ * Postgres nothing but the insert: the newest version's state vector (an unchanged document takes none) and
+ * when older ones were last thinned.
+ */
+interface VersionsState {
+  vector: Record<string, number> | null;
+  thinnedAt: number;
+}
+
+/** The part of room storage versions use. */
+export type VersionsStorage = Pick<Party.Storage, "get" | "put">;
+
+/**
  * A room's version history (issue 11): automatic versions on the room's own schedule, named versions and
  * restores on request, all written to Postgres off the typing path.
  *
@@ -25,7 +49,11 @@ export const RESTORE_ORIGIN = "restore";
  *   newest version's is not stored: nothing changed.
  * - Authors: the users whose connections' updates changed the document since the last version. The room
  *   tells this class (it knows the verified user of every connection); a failed write keeps them.
- * - Retention: after each automatic version, older automatic ones are thinned (`versionsToThin`).
+ * - Retention: after an automatic version, older automatic ones are thinned (`versionsToThin`), at most
+ *   once per {@link THIN_EVERY_MS}.
+ * - Queries: one insert per version. What else a version needs (the newest one's vector, the last thinning)
+ *   is kept in room storage; Postgres is asked only when room storage does not know (a new object of an
+ *   older document, or lost storage). Many rooms emptying at once are a burst of work for Postgres.
  */
 export class RoomVersions {
   readonly #config: RoomConfig;
@@ -34,14 +62,23 @@ export class RoomVersions {
   readonly #doc: () => Y.Doc | undefined;
   readonly #scheduler: SnapshotScheduler;
   readonly #authors = new Set<string>();
-  /** The newest stored version's vector; undefined until read from Postgres. */
-  #lastVector: Record<string, number> | undefined;
+  readonly #storage: VersionsStorage;
+  /** Undefined until read from room storage, or from Postgres when room storage has none. */
+  #state: VersionsState | undefined;
   /** Writes one at a time, in order (an automatic version and a named one must not interleave). */
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(config: RoomConfig, database: RoomDatabase, docId: string, doc: () => Y.Doc | undefined, onError: (error: unknown) => void) {
+  constructor(
+    config: RoomConfig,
+    database: RoomDatabase,
+    storage: VersionsStorage,
+    docId: string,
+    doc: () => Y.Doc | undefined,
+    onError: (error: unknown) => void,
+  ) {
     this.#config = config;
     this.#database = database;
+    this.#storage = storage;
     this.#docId = docId;
     this.#doc = doc;
     this.#scheduler = new SnapshotScheduler({
@@ -64,8 +101,8 @@ export class RoomVersions {
   }
 
   /** The last person left: take the automatic version now rather than after the settle time. */
-  lastPeerLeft(): void {
-    void this.#scheduler.flush();
+  lastPeerLeft(): Promise<void> {
+    return this.#scheduler.flush();
   }
 
   dispose(): void {
@@ -118,23 +155,39 @@ export class RoomVersions {
       const doc = this.#doc();
       if (!doc) return undefined;
       const stateVector = stateVectorOf(doc);
+      this.#state ??= await this.#storage.get<VersionsState>(STATE_KEY).catch(() => undefined);
       return this.#database.run(async (db) => {
-        this.#lastVector ??= (await latestVersionVector(db, this.#docId)) ?? {};
-        if (kind === "auto" && sameVector(stateVector, this.#lastVector)) return undefined;
+        this.#state ??= await this.#stateFromPostgres(db);
+        if (kind === "auto" && this.#state.vector && sameVector(stateVector, this.#state.vector)) return undefined;
         const authors = [...new Set([...this.#authors, ...extraAuthors])];
         const row = await insertVersion(db, { id: newDocId(), documentId: this.#docId, kind, name, authorIds: authors, text: doc.getText(DocRoot.content).toString(), stateVector });
-        this.#lastVector = stateVector;
         // Only those recorded: someone who edited while this was written stays for the next version.
         for (const author of authors) this.#authors.delete(author);
-        if (kind === "auto") {
-          const thinned = versionsToThin(await autoVersionTimes(db, this.#docId), new Date(), this.#config.versions.retention);
+        let { thinnedAt } = this.#state;
+        const now = Date.now();
+        if (kind === "auto" && now - thinnedAt >= THIN_EVERY_MS) {
+          const thinned = versionsToThin(await autoVersionTimes(db, this.#docId), new Date(now), this.#config.versions.retention);
           await deleteVersions(db, this.#docId, thinned);
+          thinnedAt = now;
         }
+        this.#remember({ vector: stateVector, thinnedAt });
         return row;
       });
     });
     this.#queue = run.catch(() => {});
     return run;
+  }
+
+  /** Room storage did not know: the newest version's vector; a document without versions has none to thin. */
+  async #stateFromPostgres(db: Database): Promise<VersionsState> {
+    const vector = (await latestVersionVector(db, this.#docId)) ?? null;
+    return { vector, thinnedAt: vector ? 0 : Date.now() };
+  }
+
+  /** Best effort: what room storage lacks is asked of Postgres again by the next object. */
+  #remember(state: VersionsState): void {
+    this.#state = state;
+    void this.#storage.put(STATE_KEY, state).catch(() => {});
   }
 }
 

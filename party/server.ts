@@ -101,7 +101,8 @@ export default class DocumentRoom implements Party.Server {
       onStorageLost: () => [...this.#peers.values()].forEach(({ peer }) => this.#close(peer, CloseCode.StorageUnavailable, "room storage is failing, retry shortly")),
       onSnapshot: (saved) => {
         this.#metrics?.count(saved ? RoomCounter.snapshotSaves : RoomCounter.failedSaves);
-        if (saved) this.#writerSync.flush(this.#room.id, this.#clientIdRecords);
+        // With nobody connected (the last one left, or an admin's save), everything: the object may go soon.
+        if (saved) this.#writerSync.flush(this.#room.id, this.#clientIdRecords, this.#peers.size === 0);
       },
     });
     this.#pending = new PendingBudget({ maxBytes: this.#config.maxPendingBytes, maxAgeMs: this.#config.maxPendingMs });
@@ -406,13 +407,13 @@ export default class DocumentRoom implements Party.Server {
       clearInterval(this.#idleTimer);
       this.#idleTimer = undefined;
       this.#store.lastPeerLeft();
-      this.#versions?.lastPeerLeft();
+      void this.#versions?.lastPeerLeft();
     }
   }
 
   /** Created on first use: the room id is only known once a request arrived. */
   #versionsFor(): RoomVersions {
-    this.#versions ??= new RoomVersions(this.#config, this.#database, this.#room.id, () => this.#store.doc, (error) =>
+    this.#versions ??= new RoomVersions(this.#config, this.#database, this.#room.storage, this.#room.id, () => this.#store.doc, (error) =>
       this.#log.warn("version not saved, retrying", { error: errorText(error) }),
     );
     return this.#versions;

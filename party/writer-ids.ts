@@ -17,12 +17,14 @@ export function claimWriterIds(
   conn: { key: number; userId: string },
   ids: { clientIds: ClientIds; records: ClientIdRecords; maxPerConnection: number },
 ): { code: CloseCode; reason: string } | undefined {
-  const fresh = [...structs].filter(([client, end]) => !doc || end > Y.getState(doc.store, client)).map(([client]) => client);
-  for (const client of fresh) {
+  // Two passes over the (usually one-entry) map, no arrays: this runs for every update a writer sends.
+  for (const [client, end] of structs) {
+    if (!isNew(doc, client, end)) continue;
     const owner = ids.clientIds.ownerOf(client);
     if (owner && owner.userId !== conn.userId) return { code: CloseCode.ClientIdTaken, reason: `client id ${client} belongs to another user` };
   }
-  for (const client of fresh) {
+  for (const [client, end] of structs) {
+    if (!isNew(doc, client, end)) continue;
     const claim = ids.clientIds.claim(client, conn, true);
     // Over the per-connection cap: one connection writing under many ids is not a provider.
     if (!claim.ok) return { code: CloseCode.RateLimited, reason: `over ${ids.maxPerConnection} client ids on one connection` };
@@ -30,4 +32,9 @@ export function claimWriterIds(
     ids.records.wrote(client, doc ? Y.getState(doc.store, client) : 0, conn.userId);
   }
   return undefined;
+}
+
+/** Whether an update's structs for `client`, ending at clock `end`, go past what the room holds. */
+function isNew(doc: Y.Doc | undefined, client: number, end: number): boolean {
+  return !doc || end > Y.getState(doc.store, client);
 }

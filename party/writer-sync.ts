@@ -4,6 +4,9 @@ import type { Logger } from "@collab/protocol";
 import type { ClientIdRecords } from "./client-id-records.ts";
 import type { ClientIds } from "./client-ids.ts";
 
+/** Stretches (when each writer wrote) reach Postgres at most this often while people are connected. */
+export const STRETCHES_EVERY_MS = 60_000;
+
 /**
  * Copies the room's writer records (client-id-records.ts) to Postgres after each saved snapshot, and back
  * when the room loads, so that who wrote what survives the loss of room storage (a reload from Postgres).
@@ -14,6 +17,8 @@ export class WriterSync {
   readonly #database: RoomDatabase;
   readonly #log: Logger;
   #writing: Promise<void> | undefined;
+  /** When the records' stretches were last taken for Postgres. */
+  #stretchesWritten = 0;
 
   constructor(database: RoomDatabase, log: Logger) {
     this.#database = database;
@@ -30,10 +35,17 @@ export class WriterSync {
     }
   }
 
-  /** Writes the records changed since the last copy (one at a time; a failure keeps them for the next). */
-  flush(docId: string, records: ClientIdRecords): void {
+  /**
+   * Writes what Postgres lacks (one write at a time; a failure keeps the records for the next): every new
+   * client id, and the stretches records gained when `all` or at most once per STRETCHES_EVERY_MS. While
+   * people type, each of them starts a new stretch every few seconds, and each snapshot rewriting every
+   * writer's row doubled the database work of a room.
+   */
+  flush(docId: string, records: ClientIdRecords, all: boolean, now = Date.now()): void {
     if (this.#writing) return;
-    const taken = records.takeUnsaved();
+    const stretches = all || now - this.#stretchesWritten >= STRETCHES_EVERY_MS;
+    const taken = records.takeUnsaved({ stretches });
+    if (stretches) this.#stretchesWritten = now;
     if (taken.size === 0) return;
     const writers = [...taken].map(([clientId, r]) => ({ clientId, userId: r.userId, firstSeen: r.firstSeen, stretches: r.stretches ?? [] }));
     this.#writing = this.#database.run((db) => saveWriters(db, docId, writers))
