@@ -163,14 +163,14 @@ export class RoomVersions {
         const row = await insertVersion(db, { id: newDocId(), documentId: this.#docId, kind, name, authorIds: authors, text: doc.getText(DocRoot.content).toString(), stateVector });
         // Only those recorded: someone who edited while this was written stays for the next version.
         for (const author of authors) this.#authors.delete(author);
-        let { thinnedAt } = this.#state;
+        // Before thinning, which may fail: the next version must not store this text again.
+        this.#remember({ vector: stateVector, thinnedAt: this.#state.thinnedAt });
         const now = Date.now();
-        if (kind === "auto" && now - thinnedAt >= THIN_EVERY_MS) {
+        if (kind === "auto" && now - this.#state.thinnedAt >= THIN_EVERY_MS) {
           const thinned = versionsToThin(await autoVersionTimes(db, this.#docId), new Date(now), this.#config.versions.retention);
           await deleteVersions(db, this.#docId, thinned);
-          thinnedAt = now;
+          this.#remember({ vector: stateVector, thinnedAt: now });
         }
-        this.#remember({ vector: stateVector, thinnedAt });
         return row;
       });
     });
