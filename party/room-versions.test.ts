@@ -24,10 +24,13 @@ function roomObject(docId: string, doc: Y.Doc, storage: MemoryStorage) {
   });
 }
 
-async function newDocument(): Promise<string> {
-  const id = `versions-${newDocId()}`;
-  await db.insert(schema.documents).values({ id });
-  return id;
+/** A new document's row in Postgres, and its live text in a Y.Doc. */
+async function newDocument(text: string): Promise<{ docId: string; doc: Y.Doc }> {
+  const docId = `versions-${newDocId()}`;
+  await db.insert(schema.documents).values({ id: docId });
+  const doc = new Y.Doc();
+  doc.getText(DocRoot.content).insert(0, text);
+  return { docId, doc };
 }
 
 async function versionsOf(docId: string) {
@@ -49,10 +52,8 @@ async function oldAutoVersion(docId: string, at: number): Promise<void> {
 
 describe("RoomVersions", () => {
   it("takes an automatic version only when the document changed, also in the room's next object", async () => {
-    const docId = await newDocument();
-    const doc = new Y.Doc();
+    const { docId, doc } = await newDocument("hello");
     const storage = new MemoryStorage();
-    doc.getText(DocRoot.content).insert(0, "hello");
     const first = roomObject(docId, doc, storage);
     first.edited("ada");
     await first.lastPeerLeft();
@@ -76,9 +77,7 @@ describe("RoomVersions", () => {
   });
 
   it("asks Postgres when room storage does not know: lost room storage takes no duplicate version", async () => {
-    const docId = await newDocument();
-    const doc = new Y.Doc();
-    doc.getText(DocRoot.content).insert(0, "kept");
+    const { docId, doc } = await newDocument("kept");
     const first = roomObject(docId, doc, new MemoryStorage());
     first.edited("ada");
     await first.lastPeerLeft();
@@ -92,14 +91,12 @@ describe("RoomVersions", () => {
   });
 
   it("thins old automatic versions with the first version a room takes, then at most once an hour", async () => {
-    const docId = await newDocument();
+    const { docId, doc } = await newDocument("one");
     // Three within one hour two days ago: thinning keeps the newest of that hour.
     const hourStart = Math.floor((Date.now() - 48 * HOUR) / HOUR) * HOUR;
     const minute = 60_000;
     for (const at of [1, 2, 3]) await oldAutoVersion(docId, hourStart + at * minute);
-    const doc = new Y.Doc();
     const storage = new MemoryStorage();
-    doc.getText(DocRoot.content).insert(0, "one");
     const room = roomObject(docId, doc, storage);
     room.edited("ada");
     await room.lastPeerLeft();

@@ -22,7 +22,7 @@ export const RESTORE_ORIGIN = "restore";
  * past `keepAllHours`, and the buckets it is thinned into are an hour wide, so an hour late keeps at most an
  * hour's versions a little longer.
  */
-export const THIN_EVERY_MS = 60 * 60_000;
+const THIN_EVERY_MS = 60 * 60_000;
 
 /** Room storage key of {@link VersionsState}. */
 const STATE_KEY = "versions";
