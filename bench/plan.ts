@@ -10,6 +10,7 @@ import { runReplay } from "./scenarios/replay.ts";
 import { runAttacks } from "./scenarios/attacks.ts";
 import { runScale } from "./scenarios/scale.ts";
 import type { RunningServer } from "./servers.ts";
+import { settle } from "./settle.ts";
 
 type TraceName = "sveltecomponent" | "automerge-paper";
 
@@ -69,7 +70,16 @@ function trace(name: TraceName): SequentialTrace {
 export async function runPlan(server: RunningServer, plan: Plan, context: RunContext): Promise<ServerResults> {
   const { progress, seed, runId } = context;
   const factory = clientFactory(server.target);
-  const results: ServerResults = { server: server.name, storage: server.storage, durable: server.durable, load: {}, replay: {}, scale: {}, errors: {} };
+  const results: ServerResults = { server: server.name, storage: server.storage, durable: server.durable, load: {}, replay: {}, scale: {}, aftermath: {}, errors: {} };
+  const onProgress = (line: string) => progress.update(line);
+  const serverPgid = () => server.pgids?.() ?? server.pgid();
+  // Each scenario starts on a quiet server: the first after start-up, the others after what the one
+  // before left to do (settle.ts). That aftermath is reported on its own.
+  const settled = async () => {
+    const pgids = serverPgid();
+    return pgids === undefined ? undefined : settle(pgids);
+  };
+  await settled();
   const attempt = async (label: string, work: () => Promise<void>) => {
     progress.section(`${server.name}: ${label}`);
     try {
@@ -78,9 +88,11 @@ export async function runPlan(server: RunningServer, plan: Plan, context: RunCon
       results.errors[label] = errorText(error);
       progress.note(`failed: ${results.errors[label]}`);
     }
+    const after = await settled();
+    if (!after) return;
+    (results.aftermath ??= {})[label] = after;
+    progress.note(`aftermath: ${after.cpuSeconds.toFixed(2)} CPU s over ${(after.ms / 1000).toFixed(1)} s${after.quiet ? "" : " (never quiet)"}`);
   };
-  const onProgress = (line: string) => progress.update(line);
-  const serverPgid = () => server.pgids?.() ?? server.pgid();
 
   for (const load of plan.loads) {
     const label = loadLabel(load.rooms, load.clients, load.editsPerSecond);

@@ -38,6 +38,12 @@ export function comparisonTable(run: BenchRun): string {
   return lines.join("\n");
 }
 
+/** What the server did after a scenario until it was quiet (rooms emptying); runs before this had none. */
+function aftermathCell(s: ServerResults, label: string): string | undefined {
+  const after = s.aftermath?.[label];
+  return after && `${after.cpuSeconds.toFixed(2)} over ${(after.ms / 1000).toFixed(1)}${after.quiet ? "" : " (never quiet)"}`;
+}
+
 function buildRows(run: BenchRun): Row[] {
   const loadLabels = unique(run.servers.flatMap((s) => Object.keys(s.load)));
   const replayLabels = unique(run.servers.flatMap((s) => Object.keys(s.replay)));
@@ -52,6 +58,7 @@ function buildRows(run: BenchRun): Row[] {
       { label: `load ${label} lost / expected`, better: "info", value: (s) => load(s) && `${load(s)!.deliveries.lost} / ${load(s)!.deliveries.expected}${load(s)!.convergence.converged ? "" : " DIVERGED"}` },
       { label: `load ${label} connect+sync p99 ms`, better: "lower", value: (s) => load(s)?.connect.p99, digits: 0 },
       { label: `load ${label} CPU cores gen/server/other (limit)`, better: "info", value: (s) => load(s) && cpuCell(load(s)!.cpu) },
+      { label: `load ${label} aftermath: server CPU s over s`, better: "info", value: (s) => aftermathCell(s, `load ${label}`) },
     );
   }
   for (const label of replayLabels) {

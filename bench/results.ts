@@ -6,6 +6,7 @@ import type { ReplayResult } from "./scenarios/replay.ts";
 import type { AttackResult } from "./scenarios/attacks.ts";
 import type { ScaleResult } from "./scenarios/scale.ts";
 import type { RunningServer, ServerName } from "./servers.ts";
+import type { Settled } from "./settle.ts";
 
 /** What one server did in a run. Keys of `load` and `replay` are scenario labels, the same for every server. */
 export interface ServerResults {
@@ -18,6 +19,11 @@ export interface ServerResults {
   scale: { clients?: ScaleResult; rooms?: ScaleResult };
   /** Each attack against our room: memory, the honest probes' longest stall, and how the attacker was closed. */
   attacks?: AttackResult[];
+  /**
+   * Scenario label -> what the server did after it until quiet (rooms emptying: snapshots, versions), and
+   * how long that took. The next scenario starts only then (settle.ts).
+   */
+  aftermath?: Record<string, Settled>;
   /** Scenario label -> what went wrong; the run goes on with the next scenario. */
   errors: Record<string, string>;
 }
