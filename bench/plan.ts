@@ -183,7 +183,8 @@ export async function runPlan(server: RunningServer, plan: Plan, context: RunCon
         seed,
         serverPgid: () => server.pgid(),
         prepare: server.target.prepare,
-        ...(server.restart ? { beforeEach: () => server.restart!({ fresh: true }) } : {}),
+        // Each attack on a fresh party with the production limits (the loads and replays raise the rates).
+        ...(server.restart ? { beforeEach: () => server.restart!({ fresh: true, productionLimits: true }) } : {}),
         onProgress,
       });
       for (const r of results.attacks) progress.note(attackLine(r));

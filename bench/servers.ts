@@ -29,7 +29,11 @@ export interface RunningServer {
   storage: "room storage + Postgres" | "room storage" | "memory";
   /** True when no peer sees an update before it is durable. */
   durable: boolean;
-  restart?(options?: { fresh?: boolean }): Promise<void>;
+  /**
+   * Stops and starts the server again. `productionLimits` (collab): without the raised rates the replays
+   * need, so that attacks meet the limits a deployment has.
+   */
+  restart?(options?: { fresh?: boolean; productionLimits?: boolean }): Promise<void>;
   /** Room tokens of a given role, for the attack scenario (collab only: the others have no roles). */
   roleTokens?(role: "editor" | "viewer"): TokenParams;
   /** Storage puts and bytes a room issued so far, from its internal endpoint (collab only). */
@@ -93,9 +97,10 @@ async function startCollab(vars: Record<string, string>): Promise<RunningServer>
   const internalSecret = randomBytes(32).toString("hex");
   // The replays send a trace's transactions one frame each as fast as the machine allows from one socket
   // (260k for automerge-paper), far past the per-connection frame rate a room allows a person: raise it,
-  // unless the run sets it.
-  const partyVars = { RATE_MESSAGES_PER_SECOND: "1000000", RATE_MESSAGE_BURST: "1000000", RATE_STRUCTS_PER_SECOND: "1000000", RATE_STRUCT_BURST: "1000000", ...vars };
-  const launch = () => startParty({ databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, roomTokenSecret, internalSecret, port, persistDir, vars: partyVars, quiet });
+  // unless the run sets it. The attacks restart without the raise (restart's productionLimits).
+  const raisedRates = { RATE_MESSAGES_PER_SECOND: "1000000", RATE_MESSAGE_BURST: "1000000", RATE_STRUCTS_PER_SECOND: "1000000", RATE_STRUCT_BURST: "1000000" };
+  const launch = (productionLimits = false) =>
+    startParty({ databaseUrl: database.databaseUrl, wsProxy: database.wsProxy, roomTokenSecret, internalSecret, port, persistDir, vars: productionLimits ? vars : { ...raisedRates, ...vars }, quiet });
   let party: Service | undefined;
   try {
     party = await launch();
@@ -125,10 +130,10 @@ async function startCollab(vars: Record<string, string>): Promise<RunningServer>
     storage: "room storage + Postgres",
     durable: true,
     database: { databaseUrl: database.databaseUrl, wsProxy: database.wsProxy },
-    async restart({ fresh = false } = {}) {
+    async restart({ fresh = false, productionLimits = false } = {}) {
       await party?.stop();
       if (fresh) persistDir = join(dataDir, `party-${++generation}`);
-      party = await launch();
+      party = await launch(productionLimits);
     },
     async versionCount(docId) {
       const { openDatabase, schema } = await import("@collab/db");
