@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { startDatabase } from "../tools/db/database.ts";
 
 /**
@@ -10,7 +10,10 @@ import { startDatabase } from "../tools/db/database.ts";
 const [dataDir, outFile] = process.argv.slice(2);
 if (!dataDir || !outFile) throw new Error("usage: database-process.ts DATA_DIR OUT_FILE");
 const database = await startDatabase({ databaseUrl: process.env.DATABASE_URL || undefined, dataDir, proxyPort: Number(process.env.PROXY_PORT ?? 0) });
-writeFileSync(outFile, JSON.stringify({ databaseUrl: database.databaseUrl, wsProxy: database.wsProxy }));
+// Written aside and renamed: the bench starts reading once the file exists, and a file written in place can
+// exist before its content does (a start failed on "Unexpected end of JSON input").
+writeFileSync(`${outFile}.tmp`, JSON.stringify({ databaseUrl: database.databaseUrl, wsProxy: database.wsProxy }));
+renameSync(`${outFile}.tmp`, outFile);
 const stop = async () => {
   await database.stop();
   process.exit(0);
