@@ -1,12 +1,6 @@
 import { sampleProcessGroup, type Pgids } from "./cpu.ts";
 
-/**
- * Waits for the server under test to go quiet after a scenario, so that the next scenario measures its own
- * load and not the previous one's aftermath. Rooms that empty do real work after their last client left
- * (collab: compact room storage, write the Postgres snapshot, the writer records and an automatic version).
- * On two cores that work competes with the next scenario's connection storm, and showed as its
- * connect-to-sync tail. What the aftermath cost is reported on its own: {@link Settled}.
- */
+/** What a server did after a scenario, until it went quiet (see {@link settle}). */
 export interface Settled {
   /** From the end of the scenario until the start of the first quiet window (or `maxMs`). */
   ms: number;
@@ -23,6 +17,13 @@ export interface SettleOptions {
   maxMs?: number;
 }
 
+/**
+ * Waits for the server under test to go quiet after a scenario, so that the next scenario measures its own
+ * load and not the previous one's aftermath. Rooms that empty do real work after their last client left
+ * (collab: compact room storage, write the Postgres snapshot, the writer records and an automatic version).
+ * On two cores that work competes with the next scenario's connection storm, and showed as its
+ * connect-to-sync tail. What the aftermath cost is reported on its own.
+ */
 export async function settle(pgids: Pgids, options: SettleOptions = {}): Promise<Settled> {
   const { idleCores = 0.05, windowMs = 500, maxMs = 20_000 } = options;
   const started = performance.now();
