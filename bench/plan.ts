@@ -10,7 +10,7 @@ import { runReplay } from "./scenarios/replay.ts";
 import { runAttacks } from "./scenarios/attacks.ts";
 import { runScale } from "./scenarios/scale.ts";
 import type { RunningServer } from "./servers.ts";
-import { settle } from "./settle.ts";
+import { describeSettled, settle } from "./settle.ts";
 
 type TraceName = "sveltecomponent" | "automerge-paper";
 
@@ -70,7 +70,7 @@ function trace(name: TraceName): SequentialTrace {
 export async function runPlan(server: RunningServer, plan: Plan, context: RunContext): Promise<ServerResults> {
   const { progress, seed, runId } = context;
   const factory = clientFactory(server.target);
-  const results: ServerResults = { server: server.name, storage: server.storage, durable: server.durable, load: {}, replay: {}, scale: {}, aftermath: {}, errors: {} };
+  const results: ServerResults = { server: server.name, storage: server.storage, durable: server.durable, load: {}, replay: {}, scale: {}, errors: {} };
   const onProgress = (line: string) => progress.update(line);
   const serverPgid = () => server.pgids?.() ?? server.pgid();
   // Each scenario starts on a quiet server: the first after start-up, the others after what the one
@@ -91,7 +91,7 @@ export async function runPlan(server: RunningServer, plan: Plan, context: RunCon
     const after = await settled();
     if (!after) return;
     (results.aftermath ??= {})[label] = after;
-    progress.note(`aftermath: ${after.cpuSeconds.toFixed(2)} CPU s over ${(after.ms / 1000).toFixed(1)} s${after.quiet ? "" : " (never quiet)"}`);
+    progress.note(`aftermath: ${describeSettled(after)}`);
   };
 
   for (const load of plan.loads) {

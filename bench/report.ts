@@ -2,6 +2,7 @@ import type { BenchRun, ServerResults } from "./results.ts";
 import type { TargetCheck } from "./targets.ts";
 import type { AttackResult } from "./scenarios/attacks.ts";
 import type { ProbeReport } from "./probe.ts";
+import { describeSettled } from "./settle.ts";
 
 /**
  * The comparison as Markdown tables: readable in a terminal and pasted as is into BENCHMARKS.md. Every row
@@ -38,10 +39,10 @@ export function comparisonTable(run: BenchRun): string {
   return lines.join("\n");
 }
 
-/** What the server did after a scenario until it was quiet (rooms emptying); runs before this had none. */
-function aftermathCell(s: ServerResults, label: string): string | undefined {
-  const after = s.aftermath?.[label];
-  return after && `${after.cpuSeconds.toFixed(2)} over ${(after.ms / 1000).toFixed(1)}${after.quiet ? "" : " (never quiet)"}`;
+/** What the server did after a scenario until quiet; runs from before 2026-12-01 have none. */
+function aftermath(s: ServerResults, label: string): string | undefined {
+  const settled = s.aftermath?.[label];
+  return settled && describeSettled(settled);
 }
 
 function buildRows(run: BenchRun): Row[] {
@@ -58,7 +59,7 @@ function buildRows(run: BenchRun): Row[] {
       { label: `load ${label} lost / expected`, better: "info", value: (s) => load(s) && `${load(s)!.deliveries.lost} / ${load(s)!.deliveries.expected}${load(s)!.convergence.converged ? "" : " DIVERGED"}` },
       { label: `load ${label} connect+sync p99 ms`, better: "lower", value: (s) => load(s)?.connect.p99, digits: 0 },
       { label: `load ${label} CPU cores gen/server/other (limit)`, better: "info", value: (s) => load(s) && cpuCell(load(s)!.cpu) },
-      { label: `load ${label} aftermath: server CPU s over s`, better: "info", value: (s) => aftermathCell(s, `load ${label}`) },
+      { label: `load ${label} aftermath (server, until quiet)`, better: "info", value: (s) => aftermath(s, `load ${label}`) },
     );
   }
   for (const label of replayLabels) {

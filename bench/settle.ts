@@ -39,3 +39,8 @@ export async function settle(pgids: Pgids, options: SettleOptions = {}): Promise
     windowStart = now;
   }
 }
+
+/** "0.35 CPU s over 0.5 s", as the progress lines and the report show an aftermath. */
+export function describeSettled(settled: Settled): string {
+  return `${settled.cpuSeconds.toFixed(2)} CPU s over ${(settled.ms / 1000).toFixed(1)} s${settled.quiet ? "" : " (never quiet)"}`;
+}
